@@ -1,0 +1,120 @@
+import CairnStorage
+
+/// Options of the in-memory engine.
+public struct MemoryOptions: Codable, Sendable, Equatable {
+    /// Most key and value bytes the engine holds before writes fail with `StorageError.engineFull`.
+    public var bytesMax: Int
+
+    public static let defaultBytesMax = 4 << 30
+
+    public init(bytesMax: Int = MemoryOptions.defaultBytesMax) {
+        precondition(bytesMax > 0, "bytesMax is positive")
+        self.bytesMax = bytesMax
+    }
+}
+
+/// The in-memory engine: an ordered map behind a reader-writer lock. Nothing survives close or a crash, so
+/// durability settings do not apply; use it for caches, tests and as the fastest baseline.
+public final class MemoryEngine: StorageEngine, @unchecked Sendable {
+    public let kind = EngineKind.memory
+    public let options: MemoryOptions
+
+    private let lock = ReadWriteLock()
+    // Guarded by `lock`.
+    private var map = SortedChunkMap()
+    private var payloadBytes = 0
+    private var isClosed = false
+
+    public init(options: MemoryOptions = MemoryOptions()) {
+        self.options = options
+    }
+
+    public func withValue<Result>(
+        forKey key: Bytes, _ body: (UnsafeRawBufferPointer?) throws -> Result
+    ) throws -> Result {
+        try StorageLimits.check(key: key)
+        return try lock.withReadLock {
+            try checkOpen()
+            return try map.withValue(forKey: key, body)
+        }
+    }
+
+    public func put(_ key: Bytes, _ value: Bytes) throws {
+        try StorageLimits.check(key: key)
+        try StorageLimits.check(value: value)
+        try lock.withWriteLock {
+            try checkOpen()
+            try reserve(key.count + value.count)
+            if let replaced = map.put(key, value) { payloadBytes -= key.count + replaced }
+        }
+    }
+
+    public func delete(_ key: Bytes) throws {
+        try StorageLimits.check(key: key)
+        try lock.withWriteLock {
+            try checkOpen()
+            if let removed = map.remove(key) { payloadBytes -= removed }
+        }
+    }
+
+    public func apply(_ batch: WriteBatch) throws {
+        try StorageLimits.check(batch: batch)
+        try lock.withWriteLock {
+            try checkOpen()
+            // The limit is checked for the whole batch before any write, so a refused batch changes nothing.
+            try reserve(batch.payloadBytes)
+            payloadBytes -= batch.payloadBytes
+            for operation in batch.operations {
+                switch operation {
+                case .put(let key, let value):
+                    payloadBytes += key.count + value.count
+                    if let replaced = map.put(key, value) { payloadBytes -= key.count + replaced }
+                case .delete(let key):
+                    if let removed = map.remove(key) { payloadBytes -= removed }
+                }
+            }
+        }
+    }
+
+    public func scan(
+        _ range: KeyRange,
+        _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision
+    ) throws {
+        try lock.withReadLock {
+            try checkOpen()
+            try map.scan(range, visit)
+        }
+    }
+
+    public func statistics() throws -> EngineStatistics {
+        try lock.withReadLock {
+            try checkOpen()
+            return EngineStatistics(entryCount: map.count, approximateBytes: payloadBytes)
+        }
+    }
+
+    public func sync() throws {
+        try lock.withReadLock { try checkOpen() }
+    }
+
+    public func close() throws {
+        lock.withWriteLock {
+            isClosed = true
+            map = SortedChunkMap()
+            payloadBytes = 0
+        }
+    }
+
+    /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with the write lock held.
+    private func reserve(_ bytes: Int) throws(StorageError) {
+        let total = payloadBytes + bytes
+        guard total <= options.bytesMax else {
+            throw .engineFull(engine: .memory, limitName: "bytesMax", limit: options.bytesMax)
+        }
+        payloadBytes = total
+    }
+
+    private func checkOpen() throws(StorageError) {
+        if isClosed { throw .closed(engine: .memory) }
+    }
+}

@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Cairn: a Dynamo-style key-value store whose tables sit on pluggable storage engines.
+///
+/// The folders show the layers: `Engines/` holds the persistence layer (one protocol, three engines, the
+/// table catalog), `Sources/` the node and its command-line tool, `Tests/` one suite per layer.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cairn", targets: ["cairn"]),
+        .library(name: "CairnStorage", targets: ["CairnStorage"]),
+        .library(name: "CairnEngines", targets: ["CairnEngines"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Persistence layer
+        .target(name: "CairnStorage", path: "Engines/Storage", swiftSettings: strictSettings),
+        .target(
+            name: "MemoryEngine", dependencies: ["CairnStorage"], path: "Engines/Memory",
+            swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "CLMDB", path: "Engines/CLMDB", pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]),
+        .target(
+            name: "LMDBEngine", dependencies: ["CairnStorage", "CLMDB"], path: "Engines/LMDB",
+            swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "CLevelDB", path: "Engines/CLevelDB",
+            providers: [.apt(["libleveldb-dev"])]),
+        .target(
+            name: "LevelDBEngine", dependencies: ["CairnStorage", "CLevelDB"], path: "Engines/LevelDB",
+            swiftSettings: strictSettings),
+        .target(
+            name: "CairnEngines",
+            dependencies: ["CairnStorage", "MemoryEngine", "LMDBEngine", "LevelDBEngine"],
+            path: "Engines/Catalog", swiftSettings: strictSettings),
+
+        // MARK: Node and tools
+        .executableTarget(
+            name: "cairn",
+            dependencies: [
+                "CairnEngines",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/cairn", swiftSettings: strictSettings),
+
+        // MARK: Tests
+        .testTarget(
+            name: "EngineConformanceTests", dependencies: ["CairnEngines"],
+            path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "TableStoreTests", dependencies: ["CairnEngines"],
+            path: "Tests/TableStoreTests", swiftSettings: strictSettings),
+    ]
+)
