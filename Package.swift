@@ -53,11 +53,12 @@ let package = Package(
             path: "Sources/cairn", swiftSettings: strictSettings),
 
         // MARK: Tests
+        .target(name: "CairnTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
-            name: "EngineConformanceTests", dependencies: ["CairnEngines"],
+            name: "EngineConformanceTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
         .testTarget(
-            name: "TableStoreTests", dependencies: ["CairnEngines"],
+            name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
     ]
 )

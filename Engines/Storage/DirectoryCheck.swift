@@ -12,6 +12,7 @@ public enum DirectoryCheck {
         var info = stat()
         if stat(path, &info) != 0 {
             let missing = errno
+            if missing == ENOTDIR { throw .dataDirectoryUnusable(path: path, reason: "a parent is not a directory") }
             guard missing == ENOENT else { throw .dataDirectoryUnusable(path: path, reason: errnoText(missing)) }
             try createWithParents(path)
             return
