@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: Persistence layer
@@ -43,19 +44,34 @@ let package = Package(
             dependencies: ["CairnStorage", "MemoryEngine", "LMDBEngine", "LevelDBEngine"],
             path: "Engines/Catalog", swiftSettings: strictSettings),
 
+        // MARK: Core (no IO)
+        .target(name: "CairnCore", path: "Sources/CairnCore", swiftSettings: strictSettings),
+
+        // MARK: Benchmarks
+        .target(
+            name: "CRawEngines", dependencies: ["CLMDB", "CLevelDB"], path: "Benchmarks/RawC",
+            linkerSettings: [.linkedLibrary("lmdb"), .linkedLibrary("leveldb")]),
+        .target(
+            name: "CairnBench",
+            dependencies: [
+                "CairnCore", "CairnEngines", "CRawEngines",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Sources/CairnBench", swiftSettings: strictSettings),
+
         // MARK: Node and tools
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnEngines",
+                "CairnEngines", "CairnBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
 
         // MARK: Tests
-        .target(name: "CairnTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
+        .target(name: "CairnTestSupport", dependencies: ["CairnCore"], path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
-            name: "EngineConformanceTests", dependencies: ["CairnEngines", "CairnTestSupport"],
+            name: "EngineConformanceTests", dependencies: ["CairnCore", "CairnEngines", "CairnTestSupport"],
             path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
         .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],

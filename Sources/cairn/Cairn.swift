@@ -5,6 +5,6 @@ import ArgumentParser
 struct Cairn: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB).",
-        subcommands: [DemoCommand.self, DebugCommand.self]
+        subcommands: [DemoCommand.self, BenchCommand.self, DebugCommand.self]
     )
 }

@@ -1,0 +1,38 @@
+import CairnEngines
+import CairnStorage
+
+/// The engines a comparison run can measure: Cairn's three and the two raw C baselines.
+public enum BenchEngine: String, CaseIterable, Codable, Sendable {
+    case memory, lmdb, leveldb
+    case rawLMDB = "raw-lmdb"
+    case rawLevelDB = "raw-leveldb"
+
+    /// The raw C baseline a Cairn engine is compared against, if any.
+    public var rawBaseline: BenchEngine? {
+        switch self {
+        case .lmdb: .rawLMDB
+        case .leveldb: .rawLevelDB
+        default: nil
+        }
+    }
+
+    /// The Cairn engine this is, or nil for a raw baseline.
+    public var cairnKind: EngineKind? {
+        switch self {
+        case .memory: .memory
+        case .lmdb: .lmdb
+        case .leveldb: .leveldb
+        case .rawLMDB, .rawLevelDB: nil
+        }
+    }
+
+    /// Opens a fresh target over `directory`.
+    func open(in directory: String, durability: Durability) throws -> any BenchTarget {
+        if let kind = cairnKind {
+            return EngineTarget(try TableConfiguration(engine: kind, durability: durability).openEngine(in: directory))
+        }
+        return self == .rawLMDB
+            ? try RawLMDBTarget(directory: directory, durability: durability)
+            : try RawLevelDBTarget(directory: directory, durability: durability)
+    }
+}

@@ -1,0 +1,175 @@
+import CairnEngines
+import CairnStorage
+import CRawEngines
+import Foundation
+import LevelDBEngine
+
+/// What a workload drives: a Cairn engine through `StorageEngine`, or a raw C baseline.
+///
+/// Both kinds receive the same reusable key and value buffers from the same harness, so the difference
+/// between `lmdb` and `raw-lmdb` is the cost of Cairn's Swift wrapper and nothing else.
+protocol BenchTarget: AnyObject {
+    func put(_ key: Bytes, _ value: Bytes) throws
+    /// Looks `key` up; true when it was found.
+    func read(_ key: Bytes) throws -> Bool
+    func delete(_ key: Bytes) throws
+    /// Visits up to `limit` entries from the first key ≥ `start` (nil: the first key), calling `onEntry` for
+    /// each until it returns false; returns how many entries were visited.
+    func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int
+    func close() throws
+}
+
+/// A Cairn storage engine under benchmark.
+final class EngineTarget: BenchTarget {
+    let engine: any StorageEngine
+
+    init(_ engine: any StorageEngine) {
+        self.engine = engine
+    }
+
+    func put(_ key: Bytes, _ value: Bytes) throws { try engine.put(key, value) }
+
+    func read(_ key: Bytes) throws -> Bool {
+        try engine.withValue(forKey: key) { $0 != nil }
+    }
+
+    func delete(_ key: Bytes) throws { try engine.delete(key) }
+
+    func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int {
+        var visited = 0
+        try engine.scan(KeyRange(from: start)) { _, _ in
+            visited += 1
+            return onEntry() && visited < limit ? .next : .stop
+        }
+        return visited
+    }
+
+    func close() throws { try engine.close() }
+}
+
+/// Raised when a raw C baseline call fails.
+struct RawEngineError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Counts entries for a raw C scan, behind the `void *context` of its callback.
+private final class ScanCounter {
+    var visited = 0
+    let onEntry: () -> Bool
+    init(_ onEntry: @escaping () -> Bool) { self.onEntry = onEntry }
+}
+
+private let countEntry: raw_scan_visit = { context, _, _, _, _ in
+    let counter = Unmanaged<ScanCounter>.fromOpaque(context!).takeUnretainedValue()
+    counter.visited += 1
+    return counter.onEntry() ? 0 : 1
+}
+
+/// Runs a raw scan with a counting callback.
+private func rawScan(
+    _ start: Bytes?, _ onEntry: () -> Bool, _ call: (UnsafeRawPointer?, Int, UnsafeMutableRawPointer) -> Int32
+) throws -> Int {
+    try withoutActuallyEscaping(onEntry) { onEntry in
+        let counter = ScanCounter(onEntry)
+        let context = Unmanaged.passUnretained(counter).toOpaque()
+        let status = withExtendedLifetime(counter) {
+            if let start { return start.withUnsafeBytes { call($0.baseAddress, $0.count, context) } }
+            return call(nil, 0, context)
+        }
+        guard status == 0 else { throw RawEngineError(description: "raw scan failed") }
+        return counter.visited
+    }
+}
+
+/// liblmdb called directly from C.
+final class RawLMDBTarget: BenchTarget {
+    private var handle: OpaquePointer?
+
+    /// The raw baseline cannot grow its map, so it starts large: 16 GiB of address space.
+    static let mapSizeBytes = 16 << 30
+
+    init(directory: String, durability: Durability) throws {
+        try DirectoryCheck.prepare(directory)
+        var error: UnsafeMutablePointer<CChar>?
+        handle = raw_lmdb_open(directory, durability == .sync ? 1 : 0, Self.mapSizeBytes, &error)
+        if handle == nil { throw RawEngineError(description: takeMessage(error, or: "raw_lmdb_open failed")) }
+    }
+
+    func put(_ key: Bytes, _ value: Bytes) throws {
+        let status = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in raw_lmdb_put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
+        }
+        if status != 0 { throw RawEngineError(description: "raw_lmdb_put failed") }
+    }
+
+    func read(_ key: Bytes) throws -> Bool {
+        var length = 0
+        let status = key.withUnsafeBytes { raw_lmdb_get(handle, $0.baseAddress, $0.count, &length) }
+        if status < 0 { throw RawEngineError(description: "raw_lmdb_get failed") }
+        return status == 0
+    }
+
+    func delete(_ key: Bytes) throws {
+        let status = key.withUnsafeBytes { raw_lmdb_delete(handle, $0.baseAddress, $0.count) }
+        if status != 0 { throw RawEngineError(description: "raw_lmdb_delete failed") }
+    }
+
+    func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int {
+        try rawScan(start, onEntry) { raw_lmdb_scan(handle, $0, $1, limit, countEntry, $2) }
+    }
+
+    func close() throws {
+        raw_lmdb_close(handle)
+        handle = nil
+    }
+}
+
+/// libleveldb called directly from C, with Cairn's default LevelDB options.
+final class RawLevelDBTarget: BenchTarget {
+    private var handle: OpaquePointer?
+
+    init(directory: String, durability: Durability) throws {
+        try DirectoryCheck.prepare(directory)
+        var error: UnsafeMutablePointer<CChar>?
+        let defaults = LevelDBOptions()
+        handle = raw_leveldb_open(
+            directory, durability == .sync ? 1 : 0, defaults.blockCacheBytes, Int32(defaults.bloomFilterBitsPerKey),
+            &error)
+        if handle == nil { throw RawEngineError(description: takeMessage(error, or: "raw_leveldb_open failed")) }
+    }
+
+    func put(_ key: Bytes, _ value: Bytes) throws {
+        let status = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in raw_leveldb_put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
+        }
+        if status != 0 { throw RawEngineError(description: "raw_leveldb_put failed") }
+    }
+
+    func read(_ key: Bytes) throws -> Bool {
+        var length = 0
+        let status = key.withUnsafeBytes { raw_leveldb_get(handle, $0.baseAddress, $0.count, &length) }
+        if status < 0 { throw RawEngineError(description: "raw_leveldb_get failed") }
+        return status == 0
+    }
+
+    func delete(_ key: Bytes) throws {
+        let status = key.withUnsafeBytes { raw_leveldb_delete(handle, $0.baseAddress, $0.count) }
+        if status != 0 { throw RawEngineError(description: "raw_leveldb_delete failed") }
+    }
+
+    func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int {
+        try rawScan(start, onEntry) { raw_leveldb_scan(handle, $0, $1, limit, countEntry, $2) }
+    }
+
+    func close() throws {
+        raw_leveldb_close(handle)
+        handle = nil
+    }
+}
+
+/// The C message in `error` (freed here), or `fallback`.
+private func takeMessage(_ error: UnsafeMutablePointer<CChar>?, or fallback: String) -> String {
+    guard let error else { return fallback }
+    defer { free(error) }
+    return String(cString: error)
+}

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Clock and memory readings for benchmarks (the only place the bench reads them).
+enum Measurement {
+    /// Monotonic nanoseconds.
+    @inline(__always)
+    static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
+    /// Resets the process's peak resident set size to its current size (Linux `clear_refs` 5).
+    static func resetPeakResidentBytes() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// The process's peak resident set size since the last reset (VmHWM), or 0 where unknown.
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kilobytes * 1024
+    }
+}

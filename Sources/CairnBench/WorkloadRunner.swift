@@ -1,0 +1,213 @@
+import CairnCore
+import CairnStorage
+import Foundation
+import Histogram
+import Synchronization
+
+/// Runs one workload on one open target with `settings.threads` threads, timing every operation.
+final class WorkloadRunner: @unchecked Sendable {
+    let engine: BenchEngine
+    let target: any BenchTarget
+    let settings: BenchSettings
+    let progress: @Sendable (String) -> Void
+    private let format: KeyFormat
+    /// Index of the next key an insert writes; starts past the loaded keys.
+    private let nextInsert: Atomic<Int>
+    /// Operations finished so far by all threads, for progress lines.
+    private let operationsDone = Atomic<Int>(0)
+    /// The fillrandom order: a seeded permutation of every key index.
+    private lazy var randomOrder: [Int] = {
+        var order = Array(0..<settings.keys)
+        var random = SplitMix64(seed: settings.seed)
+        order.shuffle(using: &random)
+        return order
+    }()
+
+    /// Longest single latency recorded: an hour, in nanoseconds.
+    static let latencyNanosecondsMax: UInt64 = 3_600_000_000_000
+    /// Threads publish their operation counts this often.
+    static let progressStride = 1_024
+    /// Longest short scan of YCSB E.
+    static let shortScanEntriesMax = 100
+
+    init(engine: BenchEngine, target: any BenchTarget, settings: BenchSettings, progress: @escaping @Sendable (String) -> Void) {
+        self.engine = engine
+        self.target = target
+        self.settings = settings
+        self.progress = progress
+        self.format = KeyFormat(size: settings.keySize)
+        self.nextInsert = Atomic(settings.keys)
+    }
+
+    /// What one thread measured.
+    private struct ThreadOutcome {
+        var histogram = Histogram<UInt64>(highestTrackableValue: WorkloadRunner.latencyNanosecondsMax)
+        var operations = 0
+        var unexpected = 0
+        var failure: (any Error)?
+    }
+
+    /// Runs `workload`, printing a progress line about once a second, and returns its figures.
+    func run(_ workload: Workload, directory: String) throws -> WorkloadResult {
+        if workload.isFill {
+            _ = randomOrder
+            nextInsert.store(settings.keys, ordering: .relaxed)
+        }
+        operationsDone.store(0, ordering: .relaxed)
+        Measurement.resetPeakResidentBytes()
+        let outcomes = Mutex<[ThreadOutcome]>([])
+        let finished = DispatchGroup()
+        let started = Measurement.nanoseconds()
+        let deadline = started + UInt64(settings.durationSeconds * 1e9)
+        for thread in 0..<settings.threads {
+            finished.enter()
+            Thread.detachNewThread { [self] in
+                let outcome = runThread(thread, workload, deadline: deadline)
+                outcomes.withLock { $0.append(outcome) }
+                finished.leave()
+            }
+        }
+        while finished.wait(timeout: .now() + 1) == .timedOut {
+            reportProgress(workload, started: started)
+        }
+        let seconds = Double(Measurement.nanoseconds() - started) / 1e9
+        let merged = outcomes.withLock { all in
+            all.reduce(into: ThreadOutcome()) { total, outcome in
+                total.histogram.add(outcome.histogram)
+                total.operations += outcome.operations
+                total.unexpected += outcome.unexpected
+                total.failure = total.failure ?? outcome.failure
+            }
+        }
+        if let failure = merged.failure { throw failure }
+        let histogram = merged.histogram
+        func microseconds(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1_000 }
+        return WorkloadResult(
+            engine: engine, workload: workload, operations: merged.operations, seconds: seconds,
+            opsPerSecond: Double(merged.operations) / max(seconds, 1e-9),
+            p50Microseconds: microseconds(50), p99Microseconds: microseconds(99), p999Microseconds: microseconds(99.9),
+            maxMicroseconds: Double(histogram.max) / 1_000,
+            diskBytes: engine == .memory ? 0 : DirectoryCheck.bytesOnDisk(directory),
+            peakResidentBytes: Measurement.peakResidentBytes(), unexpectedResults: merged.unexpected)
+    }
+
+    private func reportProgress(_ workload: Workload, started: UInt64) {
+        let done = operationsDone.load(ordering: .relaxed)
+        let elapsed = Double(Measurement.nanoseconds() - started) / 1e9
+        let rate = Int(Double(done) / max(elapsed, 1e-9))
+        let share = workload.isFill ? " (\(done * 100 / max(settings.keys, 1))%)" : ""
+        progress("  \(engine.rawValue) \(workload.rawValue): \(String(format: "%.0f", elapsed)) s, \(done) ops\(share), \(rate) ops/s")
+    }
+
+    /// The operation quota of one thread, or nil to run until the deadline.
+    private func quota(_ workload: Workload, thread: Int) -> Int? {
+        let total = workload.isFill ? settings.keys : settings.operations
+        guard let total else { return nil }
+        return total / settings.threads + (thread < total % settings.threads ? 1 : 0)
+    }
+
+    private func runThread(_ thread: Int, _ workload: Workload, deadline: UInt64) -> ThreadOutcome {
+        var outcome = ThreadOutcome()
+        var chooser = KeyChooser(
+            distribution: settings.distribution, keys: settings.keys,
+            seed: settings.seed &+ UInt64(thread) &* 0x9E37_79B9 &+ UInt64(Workload.allCases.firstIndex(of: workload)!))
+        var key = Bytes(repeating: 0, count: settings.keySize)
+        var value = Bytes((0..<settings.valueSize).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ thread) })
+        let limit = quota(workload, thread: thread)
+        let mix = workload.mix
+        var published = 0
+        do {
+            while limit.map({ outcome.operations < $0 }) ?? (Measurement.nanoseconds() < deadline) {
+                var roll = mix.count == 1 ? 0 : chooser.uniform(below: 100)
+                let operation = mix.first { entry in
+                    roll -= entry.percent
+                    return roll < 0
+                }!.operation
+                if operation == .scanAll {
+                    outcome.operations += try scanAll(&outcome, until: deadline, limit: limit)
+                } else {
+                    let begin = Measurement.nanoseconds()
+                    try perform(
+                        operation, workload, thread: thread, step: outcome.operations, &chooser, &key, &value, &outcome)
+                    _ = outcome.histogram.record(Measurement.nanoseconds() - begin)
+                    outcome.operations += 1
+                }
+                if outcome.operations - published >= Self.progressStride {
+                    operationsDone.add(outcome.operations - published, ordering: .relaxed)
+                    published = outcome.operations
+                }
+            }
+        } catch {
+            outcome.failure = error
+        }
+        operationsDone.add(outcome.operations - published, ordering: .relaxed)
+        return outcome
+    }
+
+    private func perform(
+        _ operation: Workload.Operation, _ workload: Workload, thread: Int, step: Int,
+        _ chooser: inout KeyChooser, _ key: inout Bytes, _ value: inout Bytes, _ outcome: inout ThreadOutcome
+    ) throws {
+        switch operation {
+        case .insertNext:
+            let index: Int
+            switch workload {
+            case .fillseq: index = thread + step * settings.threads
+            case .fillrandom: index = randomOrder[thread + step * settings.threads]
+            default: index = nextInsert.add(1, ordering: .relaxed).oldValue
+            }
+            format.write(index, into: &key)
+            stamp(&value, step)
+            try target.put(key, value)
+        case .update:
+            format.write(chooser.existing(below: settings.keys), into: &key)
+            stamp(&value, step)
+            try target.put(key, value)
+        case .read:
+            format.write(chooser.existing(below: settings.keys), into: &key)
+            if try !target.read(key) { outcome.unexpected += 1 }
+        case .readMissing:
+            format.write(chooser.existing(below: settings.keys), into: &key, missing: true)
+            if try target.read(key) { outcome.unexpected += 1 }
+        case .readLatest:
+            let latest = nextInsert.load(ordering: .relaxed) - 1
+            format.write(chooser.latest(latest), into: &key)
+            _ = try target.read(key)
+        case .readModifyWrite:
+            format.write(chooser.existing(below: settings.keys), into: &key)
+            if try !target.read(key) { outcome.unexpected += 1 }
+            stamp(&value, step)
+            try target.put(key, value)
+        case .delete:
+            format.write(chooser.existing(below: settings.keys), into: &key)
+            try target.delete(key)
+        case .shortScan:
+            format.write(chooser.existing(below: settings.keys), into: &key)
+            let length = 1 + chooser.uniform(below: Self.shortScanEntriesMax)
+            _ = try target.scan(from: key, limit: length) { true }
+        case .scanAll:
+            preconditionFailure("full scans are timed per entry by scanAll")
+        }
+    }
+
+    /// One pass over the whole table, timing the gap between entries; returns the entries visited.
+    private func scanAll(_ outcome: inout ThreadOutcome, until deadline: UInt64, limit: Int?) throws -> Int {
+        var last = Measurement.nanoseconds()
+        var histogram = outcome.histogram
+        let remaining = limit.map { $0 - outcome.operations } ?? Int.max
+        let visited = try target.scan(from: nil, limit: remaining) {
+            let now = Measurement.nanoseconds()
+            _ = histogram.record(now - last)
+            last = now
+            return limit != nil || now < deadline
+        }
+        outcome.histogram = histogram
+        if visited == 0 { throw RawEngineError(description: "readseq found an empty table") }
+        return visited
+    }
+
+    /// Makes each written value differ from the last by writing the step into its first 8 bytes.
+    private func stamp(_ value: inout Bytes, _ step: Int) {
+        value.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(step).bigEndian, toByteOffset: 0, as: UInt64.self) }
+    }
+}

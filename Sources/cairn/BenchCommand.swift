@@ -1,0 +1,177 @@
+import ArgumentParser
+import CairnBench
+import CairnStorage
+import Foundation
+
+/// `cairn bench …`: benchmarks.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks.",
+        subcommands: [BenchEnginesCommand.self, BenchRunEngineCommand.self]
+    )
+}
+
+/// The workload options shared by `bench engines` and its per-engine child processes.
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Keys loaded by the fills; the key space of every workload.")
+    var keys: Int = 1_000_000
+    @Option(help: "Bytes per key.")
+    var keySize: Int = 16
+    @Option(help: "Bytes per value.")
+    var valueSize: Int = 100
+    @Option(help: "Threads issuing operations.")
+    var threads: Int = 1
+    @Option(help: "sync (fsync per write) or buffered.")
+    var durability: String = Durability.buffered.rawValue
+    @Option(help: "Seconds per timed workload.")
+    var duration: Double = 3
+    @Option(name: .customLong("ops"), help: "Operations per non-fill workload, instead of --duration.")
+    var operations: Int?
+    @Option(help: "Key choice: uniform or zipfian.")
+    var distribution: String = KeyDistribution.uniform.rawValue
+    @Option(help: "Seed of every random choice, so runs repeat.")
+    var seed: UInt64 = 42
+
+    func settings() throws -> BenchSettings {
+        guard let durability = Durability(rawValue: durability) else {
+            throw ValidationError("--durability must be sync or buffered, not '\(durability)'")
+        }
+        guard let distribution = KeyDistribution(rawValue: distribution) else {
+            throw ValidationError("--distribution must be uniform or zipfian, not '\(distribution)'")
+        }
+        let settings = BenchSettings(
+            keys: keys, keySize: keySize, valueSize: valueSize, threads: threads, durability: durability,
+            durationSeconds: duration, operations: operations, distribution: distribution, seed: seed)
+        if let problem = settings.problem { throw ValidationError(problem) }
+        return settings
+    }
+
+    /// These options as command-line arguments, for a child process.
+    var arguments: [String] {
+        var list = [
+            "--keys", "\(keys)", "--key-size", "\(keySize)", "--value-size", "\(valueSize)", "--threads", "\(threads)",
+            "--durability", durability, "--duration", "\(duration)", "--distribution", distribution, "--seed", "\(seed)",
+        ]
+        if let operations { list += ["--ops", "\(operations)"] }
+        return list
+    }
+}
+
+/// Parses a comma-separated list of names into values, naming the bad one and the choices on error.
+func parseList<Value: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> [Value]
+where Value.RawValue == String {
+    if text == "all" { return Array(Value.allCases) }
+    return try text.split(separator: ",").map { name in
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard let value = Value(rawValue: trimmed) else {
+            throw ValidationError(
+                "\(option): unknown '\(trimmed)'; choose from \(Value.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+        }
+        return value
+    }
+}
+
+/// `cairn bench engines`: the engine comparison.
+struct BenchEnginesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engines",
+        abstract: "Run named workloads on every engine and on raw C; print tables, a chart and advice.",
+        discussion: """
+            Workloads: \(Workload.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
+            Each engine runs in its own process, in a fresh data dir. Build with -c release for real figures.
+            """
+    )
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Engines, comma-separated: memory, lmdb, leveldb, raw-lmdb, raw-leveldb, or all.")
+    var engines = "all"
+    @Option(help: "Workloads, comma-separated, or all.")
+    var workloads = "all"
+    @Option(help: "Write every result as JSON to this file.")
+    var json: String?
+    @Option(help: "Write the SVG chart to this file.")
+    var chart = "cairn-bench-engines.svg"
+    @Option(help: "Write a Markdown report (machine, command, tables, ratios, chart, advice) to this file.")
+    var markdown: String?
+    @Option(help: "Directory for the engines' data (default: a fresh temporary directory, removed afterwards).")
+    var dataDir: String?
+    @Flag(help: "Run every engine inside this process instead of one child process per engine.")
+    var inProcess = false
+
+    func run() throws {
+        let settings = try options.settings()
+        let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
+        let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
+        let machine = MachineInfo.current()
+        let root = dataDir ?? NSTemporaryDirectory() + "cairn-bench-\(UUID().uuidString.prefix(8))"
+        defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
+        if machine.build == "debug" { printError("warning: this is a debug build; use `swift build -c release` for real figures") }
+        print("cairn bench engines: \(chosenEngines.map(\.rawValue).joined(separator: ", ")) × \(chosenWorkloads.count) workloads")
+        print("  \(machine.summary)\n  data in \(root)")
+
+        var results: [WorkloadResult] = []
+        var failed: [String] = []
+        for engine in chosenEngines {
+            print("[\(engine.rawValue)]")
+            do {
+                results += try runEngine(engine, chosenWorkloads, settings, directory: root + "/" + engine.rawValue)
+            } catch {
+                printError("error: \(engine.rawValue) failed: \(error)")
+                failed.append(engine.rawValue)
+            }
+        }
+        let report = BenchReport(
+            command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), machine: machine,
+            settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results)
+        try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown).write()
+        if !failed.isEmpty { throw ValidationError("engines that failed: \(failed.joined(separator: ", "))") }
+    }
+
+    private func runEngine(
+        _ engine: BenchEngine, _ workloads: [Workload], _ settings: BenchSettings, directory: String
+    ) throws -> [WorkloadResult] {
+        if inProcess {
+            return try EngineRun(engine: engine, settings: settings, dataDirectory: directory) { print($0) }
+                .run(Set(workloads))
+        }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        child.arguments = ["bench", "run-engine", "--engine", engine.rawValue,
+            "--workloads", workloads.map(\.rawValue).joined(separator: ","), "--data-dir", directory] + options.arguments
+        let output = Pipe()
+        child.standardOutput = output
+        try child.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationReason == .exit, child.terminationStatus == 0 else {
+            throw ValidationError("its process ended with status \(child.terminationStatus)")
+        }
+        return try JSONDecoder().decode([WorkloadResult].self, from: data)
+    }
+}
+
+/// `cairn bench run-engine`: one engine's share of `bench engines`, run in a process of its own so its memory
+/// figures are its own. Prints progress on stderr and the results as JSON on stdout.
+struct BenchRunEngineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run-engine", shouldDisplay: false)
+
+    @OptionGroup var options: BenchOptions
+    @Option var engine: String
+    @Option var workloads: String
+    @Option var dataDir: String
+
+    func run() throws {
+        guard let engine = BenchEngine(rawValue: engine) else { throw ValidationError("unknown engine '\(engine)'") }
+        let chosen: [Workload] = try parseList(workloads, option: "--workloads")
+        let results = try EngineRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir) {
+            printError($0)
+        }.run(Set(chosen))
+        FileHandle.standardOutput.write(try JSONEncoder().encode(results))
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

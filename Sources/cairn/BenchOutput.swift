@@ -1,0 +1,36 @@
+import CairnBench
+import Foundation
+
+/// Prints a finished comparison and writes its JSON, chart and Markdown files.
+struct BenchOutput {
+    let report: BenchReport
+    let jsonPath: String?
+    let chartPath: String
+    let markdownPath: String?
+
+    func write() throws {
+        print(report.textTables())
+        print("Advice:")
+        for line in report.advice() { print("  \(line)") }
+        if let jsonPath {
+            try report.json().write(to: URL(fileURLWithPath: jsonPath))
+            print("wrote \(jsonPath)")
+        }
+        try report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8)
+        print("wrote \(chartPath)")
+        if let markdownPath {
+            let relativeChart = relative(chartPath, from: markdownPath)
+            let relativeJSON = jsonPath.map { relative($0, from: markdownPath) }
+            try report.markdown(chartPath: relativeChart, jsonPath: relativeJSON)
+                .write(toFile: markdownPath, atomically: true, encoding: .utf8)
+            print("wrote \(markdownPath)")
+        }
+    }
+
+    /// `path` as seen from the directory of `file`, when it lies below it.
+    private func relative(_ path: String, from file: String) -> String {
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path + "/"
+        let full = URL(fileURLWithPath: path).standardizedFileURL.path
+        return full.hasPrefix(base) ? String(full.dropFirst(base.count)) : full
+    }
+}
