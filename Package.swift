@@ -74,6 +74,9 @@ let package = Package(
             name: "EngineConformanceTests", dependencies: ["CairnCore", "CairnEngines", "CairnTestSupport"],
             path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
         .testTarget(
+            name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
+            path: "Tests/BenchTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
     ]

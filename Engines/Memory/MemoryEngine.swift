@@ -13,15 +13,17 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
     }
 }
 
-/// The in-memory engine: an ordered map behind a reader-writer lock. Nothing survives close or a crash, so
-/// durability settings do not apply; use it for caches, tests and as the fastest baseline.
+/// The in-memory engine: a hash map for point operations plus a sorted key index for range scans, behind a
+/// reader-writer lock. Nothing survives close or a crash, so durability settings do not apply; use it for
+/// caches, tests and as the fastest baseline.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
     private let lock = ReadWriteLock()
     // Guarded by `lock`.
-    private var map = SortedChunkMap()
+    private var values: [HashedKey: Bytes] = [:]
+    private var orderedKeys = SortedKeyIndex()
     private var payloadBytes = 0
     private var isClosed = false
 
@@ -35,7 +37,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         return try lock.withReadLock {
             try checkOpen()
-            return try map.withValue(forKey: key, body)
+            guard let value = values[HashedKey(bytes: key)] else { return try body(nil) }
+            return try value.withUnsafeBytes { try body($0) }
         }
     }
 
@@ -45,7 +48,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try lock.withWriteLock {
             try checkOpen()
             try reserve(key.count + value.count)
-            if let replaced = map.put(key, value) { payloadBytes -= key.count + replaced }
+            store(key, value)
         }
     }
 
@@ -53,7 +56,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         try lock.withWriteLock {
             try checkOpen()
-            if let removed = map.remove(key) { payloadBytes -= removed }
+            remove(key)
         }
     }
 
@@ -68,9 +71,9 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
                 switch operation {
                 case .put(let key, let value):
                     payloadBytes += key.count + value.count
-                    if let replaced = map.put(key, value) { payloadBytes -= key.count + replaced }
+                    store(key, value)
                 case .delete(let key):
-                    if let removed = map.remove(key) { payloadBytes -= removed }
+                    remove(key)
                 }
             }
         }
@@ -82,14 +85,19 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     ) throws {
         try lock.withReadLock {
             try checkOpen()
-            try map.scan(range, visit)
+            try orderedKeys.scan(range) { key in
+                guard let value = values[HashedKey(bytes: key)] else {
+                    preconditionFailure("every indexed key has a value")
+                }
+                return try key.withUnsafeBytes { rawKey in try value.withUnsafeBytes { try visit(rawKey, $0) } }
+            }
         }
     }
 
     public func statistics() throws -> EngineStatistics {
         try lock.withReadLock {
             try checkOpen()
-            return EngineStatistics(entryCount: map.count, approximateBytes: payloadBytes)
+            return EngineStatistics(entryCount: values.count, approximateBytes: payloadBytes)
         }
     }
 
@@ -100,9 +108,26 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func close() throws {
         lock.withWriteLock {
             isClosed = true
-            map = SortedChunkMap()
+            values = [:]
+            orderedKeys = SortedKeyIndex()
             payloadBytes = 0
         }
+    }
+
+    /// Stores an entry whose bytes `reserve` already counted. Call with the write lock held.
+    private func store(_ key: Bytes, _ value: Bytes) {
+        if let replaced = values.updateValue(value, forKey: HashedKey(bytes: key)) {
+            payloadBytes -= key.count + replaced.count
+        } else {
+            orderedKeys.insert(key)
+        }
+    }
+
+    /// Removes an entry if present, releasing its bytes. Call with the write lock held.
+    private func remove(_ key: Bytes) {
+        guard let removed = values.removeValue(forKey: HashedKey(bytes: key)) else { return }
+        orderedKeys.remove(key)
+        payloadBytes -= key.count + removed.count
     }
 
     /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with the write lock held.

@@ -49,7 +49,7 @@ extension BenchReport {
     public func advice() -> [String] { Advice.lines(self) }
     /// The self-contained SVG chart.
     public func chartSVG() -> String {
-        SVGChart.render(self, title: "Cairn engines vs raw C — \(settings.keys) keys, \(settings.valueSize)-byte values, \(settings.durability)")
+        SVGChart.render(self, title: "Cairn engines vs raw C — \(Formatting.count(Double(settings.keys))) keys, \(settings.valueSize)-byte values, \(settings.durability)")
     }
     /// The Markdown report (BENCHMARKS.md).
     public func markdown(chartPath: String?, jsonPath: String?) -> String {

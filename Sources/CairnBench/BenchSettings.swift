@@ -9,9 +9,11 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     public var valueSize: Int
     public var threads: Int
     public var durability: Durability
-    /// Seconds each timed workload runs, unless `operations` is set.
-    public var durationSeconds: Double
-    /// Operations each non-fill workload runs instead of a duration (fills always write `keys` keys).
+    /// Seconds each non-fill workload runs; when nil, each runs `operations` operations instead.
+    public var durationSeconds: Double?
+    /// Operations each non-fill workload runs when no duration is set; nil means as many as there are keys.
+    /// Fills always write `keys` keys. Counts, not durations, make engines do identical work, which keeps
+    /// LevelDB's compaction state (and so the ratios to raw C) comparable.
     public var operations: Int?
     public var distribution: KeyDistribution
     public var seed: UInt64
@@ -22,7 +24,7 @@ public struct BenchSettings: Codable, Sendable, Equatable {
 
     public init(
         keys: Int = 1_000_000, keySize: Int = 16, valueSize: Int = 100, threads: Int = 1,
-        durability: Durability = .buffered, durationSeconds: Double = 3, operations: Int? = nil,
+        durability: Durability = .buffered, durationSeconds: Double? = nil, operations: Int? = nil,
         distribution: KeyDistribution = .uniform, seed: UInt64 = 42
     ) {
         self.keys = keys
@@ -36,6 +38,19 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         self.seed = seed
     }
 
+    /// Operations each thread-pooled workload runs, or nil when it runs for `durationSeconds`.
+    public func operationCount(for workload: Workload) -> Int? {
+        if workload.isFill { return keys }
+        if durationSeconds != nil { return nil }
+        return operations ?? keys
+    }
+
+    /// How long each non-fill workload runs, in words.
+    public var runLength: String {
+        if let durationSeconds { return "\(durationSeconds) s per workload" }
+        return "\(operations ?? keys) operations per workload"
+    }
+
     /// The first problem with these settings, or nil when they can run.
     public var problem: String? {
         if keys < 1 || keys > Self.keysMax { return "--keys must be between 1 and \(Self.keysMax)" }
@@ -46,7 +61,8 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         if valueSize < 8 || valueSize > 1 << 20 { return "--value-size must be between 8 and 1048576" }
         if threads < 1 || threads > Self.threadsMax { return "--threads must be between 1 and \(Self.threadsMax)" }
         if let operations, operations < 1 { return "--ops must be positive" }
-        if !(durationSeconds > 0 && durationSeconds <= Self.durationSecondsMax) {
+        if operations != nil, durationSeconds != nil { return "give --ops or --duration, not both" }
+        if let durationSeconds, !(durationSeconds > 0 && durationSeconds <= Self.durationSecondsMax) {
             return "--duration must be between 0 and \(Int(Self.durationSecondsMax)) seconds"
         }
         return nil

@@ -58,7 +58,7 @@ final class WorkloadRunner: @unchecked Sendable {
         let outcomes = Mutex<[ThreadOutcome]>([])
         let finished = DispatchGroup()
         let started = Measurement.nanoseconds()
-        let deadline = started + UInt64(settings.durationSeconds * 1e9)
+        let deadline = started + UInt64((settings.durationSeconds ?? 0) * 1e9)
         for thread in 0..<settings.threads {
             finished.enter()
             Thread.detachNewThread { [self] in
@@ -95,14 +95,13 @@ final class WorkloadRunner: @unchecked Sendable {
         let done = operationsDone.load(ordering: .relaxed)
         let elapsed = Double(Measurement.nanoseconds() - started) / 1e9
         let rate = Int(Double(done) / max(elapsed, 1e-9))
-        let share = workload.isFill ? " (\(done * 100 / max(settings.keys, 1))%)" : ""
+        let share = settings.operationCount(for: workload).map { " (\(done * 100 / max($0, 1))%)" } ?? ""
         progress("  \(engine.rawValue) \(workload.rawValue): \(String(format: "%.0f", elapsed)) s, \(done) ops\(share), \(rate) ops/s")
     }
 
     /// The operation quota of one thread, or nil to run until the deadline.
     private func quota(_ workload: Workload, thread: Int) -> Int? {
-        let total = workload.isFill ? settings.keys : settings.operations
-        guard let total else { return nil }
+        guard let total = settings.operationCount(for: workload) else { return nil }
         return total / settings.threads + (thread < total % settings.threads ? 1 : 0)
     }
 

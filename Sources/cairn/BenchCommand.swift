@@ -24,9 +24,9 @@ struct BenchOptions: ParsableArguments {
     var threads: Int = 1
     @Option(help: "sync (fsync per write) or buffered.")
     var durability: String = Durability.buffered.rawValue
-    @Option(help: "Seconds per timed workload.")
-    var duration: Double = 3
-    @Option(name: .customLong("ops"), help: "Operations per non-fill workload, instead of --duration.")
+    @Option(help: "Seconds per non-fill workload, instead of a fixed operation count.")
+    var duration: Double?
+    @Option(name: .customLong("ops"), help: "Operations per non-fill workload (default: as many as --keys).")
     var operations: Int?
     @Option(help: "Key choice: uniform or zipfian.")
     var distribution: String = KeyDistribution.uniform.rawValue
@@ -51,9 +51,10 @@ struct BenchOptions: ParsableArguments {
     var arguments: [String] {
         var list = [
             "--keys", "\(keys)", "--key-size", "\(keySize)", "--value-size", "\(valueSize)", "--threads", "\(threads)",
-            "--durability", durability, "--duration", "\(duration)", "--distribution", distribution, "--seed", "\(seed)",
+            "--durability", durability, "--distribution", distribution, "--seed", "\(seed)",
         ]
         if let operations { list += ["--ops", "\(operations)"] }
+        if let duration { list += ["--duration", "\(duration)"] }
         return list
     }
 }
@@ -107,13 +108,14 @@ struct BenchEnginesCommand: ParsableCommand {
         let root = dataDir ?? NSTemporaryDirectory() + "cairn-bench-\(UUID().uuidString.prefix(8))"
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
         if machine.build == "debug" { printError("warning: this is a debug build; use `swift build -c release` for real figures") }
-        print("cairn bench engines: \(chosenEngines.map(\.rawValue).joined(separator: ", ")) × \(chosenWorkloads.count) workloads")
-        print("  \(machine.summary)\n  data in \(root)")
+        say("cairn bench engines: \(chosenEngines.map(\.rawValue).joined(separator: ", ")) × \(chosenWorkloads.count) workloads")
+        say("  \(settings.keys) keys, \(settings.keySize) B keys, \(settings.valueSize) B values, \(settings.durability), \(settings.threads) thread(s), \(settings.runLength)")
+        say("  \(machine.summary)\n  data in \(root)")
 
         var results: [WorkloadResult] = []
         var failed: [String] = []
         for engine in chosenEngines {
-            print("[\(engine.rawValue)]")
+            say("[\(engine.rawValue)]")
             do {
                 results += try runEngine(engine, chosenWorkloads, settings, directory: root + "/" + engine.rawValue)
             } catch {
@@ -132,7 +134,7 @@ struct BenchEnginesCommand: ParsableCommand {
         _ engine: BenchEngine, _ workloads: [Workload], _ settings: BenchSettings, directory: String
     ) throws -> [WorkloadResult] {
         if inProcess {
-            return try EngineRun(engine: engine, settings: settings, dataDirectory: directory) { print($0) }
+            return try EngineRun(engine: engine, settings: settings, dataDirectory: directory) { say($0) }
                 .run(Set(workloads))
         }
         let child = Process()
@@ -169,6 +171,12 @@ struct BenchRunEngineCommand: ParsableCommand {
         }.run(Set(chosen))
         FileHandle.standardOutput.write(try JSONEncoder().encode(results))
     }
+}
+
+/// Writes a line to standard output at once (print buffers when stdout is a pipe), so it stays in order
+/// with the progress the child processes write to standard error.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// Writes a line to standard error.

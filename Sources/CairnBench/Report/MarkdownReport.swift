@@ -14,7 +14,7 @@ enum MarkdownReport {
             - Machine: \(report.machine.summary)
             - Settings: \(settings.keys) keys, \(settings.keySize)-byte keys, \(settings.valueSize)-byte values, \
             \(settings.threads) thread(s), \(settings.durability) durability, \(settings.distribution) key choice, \
-            \(settings.operations.map { "\($0) ops" } ?? "\(settings.durationSeconds) s") per timed workload, seed \(settings.seed)
+            \(settings.runLength), seed \(settings.seed)
             - Engines: \(report.engines.map(\.rawValue).joined(separator: ", ")). `raw-lmdb` and `raw-leveldb` call the C \
             libraries directly from a small C target (`Benchmarks/RawC`) with the same options as Cairn's engines, \
             driven by the same harness, so a ratio to raw C is the cost of Cairn's Swift wrapper.

@@ -1,0 +1,58 @@
+@testable import CairnBench
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// A small comparison run, in process, over every engine and workload.
+@Suite("Bench: engine comparison run")
+struct EngineRunTests {
+    static let settings = BenchSettings(keys: 600, keySize: 12, valueSize: 32, operations: 400)
+
+    @Test("every engine runs every workload with the expected operation counts and read results")
+    func smallRun() throws {
+        let directory = TemporaryDirectory()
+        var results: [WorkloadResult] = []
+        for engine in BenchEngine.allCases {
+            results += try EngineRun(engine: engine, settings: Self.settings, dataDirectory: directory.child(engine.rawValue)) { _ in }
+                .run(Set(Workload.allCases))
+            #expect(!FileManager.default.fileExists(atPath: directory.child(engine.rawValue)), "the run removes its data")
+        }
+        #expect(results.count == BenchEngine.allCases.count * Workload.allCases.count)
+        for result in results {
+            #expect(result.operations == (result.workload.isFill ? 600 : 400), "\(result.engine) \(result.workload)")
+            #expect(result.unexpectedResults == 0, "\(result.engine) \(result.workload)")
+            #expect(result.opsPerSecond > 0 && result.p50Microseconds <= result.p99Microseconds)
+            #expect(result.p99Microseconds <= result.p999Microseconds && result.p999Microseconds <= result.maxMicroseconds)
+            if result.engine != .memory, result.workload == .readrandom { #expect(result.diskBytes > 0) }
+        }
+
+        let report = BenchReport(
+            command: "cairn bench engines", machine: MachineInfo.current(), settings: Self.settings,
+            engines: BenchEngine.allCases, workloads: Workload.allCases, results: results)
+        let json = try JSONSerialization.jsonObject(with: try report.json()) as? [String: Any]
+        let rows = try #require(json?["results"] as? [[String: Any]])
+        #expect(rows.count == results.count)
+        for field in ["engine", "workload", "ops_per_sec", "p50_us", "p99_us", "p999_us", "disk_bytes"] {
+            #expect(rows.allSatisfy { $0[field] != nil }, "every result has \(field)")
+        }
+        #expect(Set(rows.compactMap { $0["engine"] as? String }) == ["memory", "lmdb", "leveldb", "raw-lmdb", "raw-leveldb"])
+
+        let ratio = try #require(report.ratioToRaw(.lmdb, .readrandom))
+        let lmdb = try #require(report.result(.lmdb, .readrandom))
+        let raw = try #require(report.result(.rawLMDB, .readrandom))
+        #expect(abs(ratio - lmdb.opsPerSecond / raw.opsPerSecond) < 1e-9)
+        #expect(report.ratioToRaw(.memory, .readrandom) == nil)
+
+        let svg = report.chartSVG()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        for engine in BenchEngine.allCases { #expect(svg.contains(">\(engine.rawValue)</text>")) }
+        let advice = report.advice()
+        #expect(advice.count == Workload.allCases.count)
+        #expect(advice.allSatisfy { line in ["memory", "lmdb", "leveldb"].contains { line.contains("\($0) wins") } })
+        let tables = report.textTables()
+        #expect(tables.contains("× raw-lmdb") && tables.contains("× raw-leveldb"))
+        let markdown = report.markdown(chartPath: "engines.svg", jsonPath: "engines.json")
+        #expect(markdown.contains("![ops/s per workload and engine](engines.svg)"))
+        #expect(markdown.contains("| readrandom |"))
+    }
+}
