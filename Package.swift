@@ -46,6 +46,9 @@ let package = Package(
 
         // MARK: Core (no IO)
         .target(name: "CairnCore", path: "Sources/CairnCore", swiftSettings: strictSettings),
+        .target(
+            name: "CairnReplication", dependencies: ["CairnCore"], path: "Sources/CairnReplication",
+            swiftSettings: strictSettings),
 
         // MARK: Benchmarks
         .target(
@@ -60,6 +63,9 @@ let package = Package(
             path: "Sources/CairnBench", swiftSettings: strictSettings),
 
         // MARK: Node and tools
+        .target(
+            name: "CairnNode", dependencies: ["CairnReplication", "CairnStorage"], path: "Sources/CairnNode",
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "cairn",
             dependencies: [
@@ -73,6 +79,14 @@ let package = Package(
         .testTarget(
             name: "EngineConformanceTests", dependencies: ["CairnCore", "CairnEngines", "CairnTestSupport"],
             path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
+        .target(
+            name: "CairnSimulator",
+            dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "CairnTestSupport"],
+            path: "Tests/Simulator", swiftSettings: strictSettings),
+        .testTarget(
+            name: "ReplicationTests",
+            dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines"],
+            path: "Tests/ReplicationTests", swiftSettings: strictSettings),
         .testTarget(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),

@@ -1,0 +1,46 @@
+/// The limits of the replication core, each named in the error that enforces it.
+public enum ReplicationLimits {
+    /// Longest key: the engines' 511 bytes less the 4-byte partition prefix the node stores keys under.
+    public static let keyBytesMax = 507
+    /// Largest value a client may put: 1 MiB.
+    public static let valueBytesMax = 1 << 20
+    /// Most siblings one key may hold; a put that would make more is refused until a client reconciles.
+    public static let siblingsMax = 32
+    /// Most entries in one key's version vector (writers of that key, including one-shot fallback writers).
+    public static let versionVectorEntriesMax = 128
+    /// Largest replication factor N.
+    public static let replicasMax = 7
+    /// Most client requests one node coordinates at once.
+    public static let pendingRequestsMax = 10_000
+    /// Most hints one node holds for others; past it the node stops offering to hold hints.
+    public static let hintsMax = 1_000_000
+}
+
+/// Every way the replication core refuses a request.
+public enum ReplicationError: Error, Hashable, Sendable, CustomStringConvertible {
+    case tooManySiblings(count: Int, limit: Int)
+    case versionVectorTooLong(entries: Int, limit: Int)
+    case valueTooLarge(bytes: Int, limit: Int)
+    case keyInvalid(bytes: Int, limit: Int)
+    case unknownTable(String)
+    case quorumInvalid(String)
+    case overloaded(pending: Int, limit: Int)
+    case corruptReplicaData(String)
+    case timeout(needed: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .tooManySiblings(let count, let limit):
+            "the write would leave \(count) siblings, over siblingsMax (\(limit)): read and put with the context to reconcile"
+        case .versionVectorTooLong(let entries, let limit):
+            "the key's version vector would have \(entries) entries, over versionVectorEntriesMax (\(limit))"
+        case .valueTooLarge(let bytes, let limit): "value of \(bytes) bytes exceeds valueBytesMax (\(limit) bytes)"
+        case .keyInvalid(let bytes, let limit): "key of \(bytes) bytes is not within 1…\(limit) bytes"
+        case .unknownTable(let name): "no table named '\(name)'"
+        case .quorumInvalid(let detail): "invalid quorum: \(detail)"
+        case .overloaded(let pending, let limit): "\(pending) requests pending, pendingRequestsMax is \(limit)"
+        case .corruptReplicaData(let detail): "corrupt replica data: \(detail)"
+        case .timeout(let needed, let got): "timed out with \(got) of \(needed) replies"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CairnCore
+import CairnReplication
+import CairnStorage
+
+/// Performs a node's storage directives on real engines through the storage protocol, and serves its reads.
+///
+/// Each replicated table is one engine; keys are stored as `partition (4 bytes, big-endian) ‖ key`, so a
+/// partition is one contiguous range for transfers and anti-entropy. Hints live in an engine of their own,
+/// keyed by `owner ‖ table ‖ key` (each length-prefixed), so delivering one owner's hints is a range scan.
+public final class EngineReplicaStore: ReplicaStorageView {
+    public let ring: Ring
+    private let tables: [String: any StorageEngine]
+    private let hintEngine: any StorageEngine
+
+    public init(ring: Ring, tables: [String: any StorageEngine], hints: any StorageEngine) {
+        self.ring = ring
+        self.tables = tables
+        self.hintEngine = hints
+    }
+
+    public func load(table: String, key: [UInt8]) -> [UInt8]? {
+        guard let engine = tables[table] else { return nil }
+        return try? engine.get(storedKey(key))
+    }
+
+    /// Performs the storage directives among `directives`, in order; other directives are the caller's.
+    public func perform(_ directive: Directive) throws {
+        switch directive {
+        case .persist(let table, let key, let data):
+            try engine(table).put(storedKey(key), data)
+        case .remove(let table, let key):
+            try engine(table).delete(storedKey(key))
+        case .persistHint(let hint):
+            try hintEngine.put(Self.hintKey(hint.slot), hint.data)
+        case .removeHint(let slot):
+            try hintEngine.delete(Self.hintKey(slot))
+        case .send, .reply, .startTimer:
+            break
+        }
+    }
+
+    /// Every stored hint, for a restarting node.
+    public func storedHints() throws -> [Hint] {
+        try hintEngine.entries().compactMap { entry in
+            guard let slot = Self.slot(fromHintKey: entry.key) else { return nil }
+            return Hint(owner: slot.owner, table: slot.table, key: slot.key, data: entry.value)
+        }
+    }
+
+    /// Every (key, encoded copy) stored for a table, in stored order.
+    public func storedCopies(table: String) throws -> [(key: [UInt8], data: [UInt8])] {
+        try engine(table).entries().map { (Array($0.key.dropFirst(4)), $0.value) }
+    }
+
+    private func engine(_ table: String) throws -> any StorageEngine {
+        guard let engine = tables[table] else { throw ReplicationError.unknownTable(table) }
+        return engine
+    }
+
+    func storedKey(_ key: [UInt8]) -> [UInt8] {
+        let partition = UInt32(ring.partition(for: key))
+        return withUnsafeBytes(of: partition.bigEndian) { Array($0) } + key
+    }
+
+    static func hintKey(_ slot: HintSlot) -> [UInt8] {
+        var out: [UInt8] = []
+        for part in [Array(slot.owner.name.utf8), Array(slot.table.utf8)] {
+            out.append(UInt8(part.count))
+            out += part
+        }
+        return out + slot.key
+    }
+
+    static func slot(fromHintKey bytes: [UInt8]) -> HintSlot? {
+        var offset = 0
+        var parts: [String] = []
+        for _ in 0..<2 {
+            guard offset < bytes.count else { return nil }
+            let length = Int(bytes[offset])
+            guard offset + 1 + length <= bytes.count else { return nil }
+            parts.append(String(decoding: bytes[(offset + 1)..<(offset + 1 + length)], as: UTF8.self))
+            offset += 1 + length
+        }
+        return HintSlot(owner: NodeID(parts[0]), table: parts[1], key: Array(bytes[offset...]))
+    }
+}

@@ -1,0 +1,119 @@
+import CairnCore
+
+/// The coordinator side of gets: quorum reads, sibling merging and read repair.
+extension ReplicaNode {
+    mutating func coordinateGet(_ request: ClientRequest, _ table: TableSettings) throws(ReplicationError) -> [Directive] {
+        let (quorum, primaryQuorum) = try request.options.quorums(for: table, isRead: true)
+        let (primaries, fallbacks) = replicas(of: request.key, table)
+        let requestID = newRequestID()
+        var pending = PendingRead(
+            clientID: request.id, table: request.table, key: request.key, quorum: quorum, primaryQuorum: primaryQuorum,
+            primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
+        var directives: [Directive] = []
+        for primary in primaries {
+            if primary == id {
+                pending.targets.add(id)
+                pending.copies.append((id, localCopy(table: request.table, key: request.key)))
+            } else {
+                // Every primary is asked, even a suspected one; a suspected one also gets a stand-in.
+                pending.targets.add(primary)
+                directives.append(.send(to: primary, .replicaGet(id: requestID, table: request.table, key: request.key)))
+                let suspects = suspected
+                if suspects.contains(primary), let fallback = pending.targets.draftFallback(avoiding: suspects, excluded: id) {
+                    pending.targets.add(fallback, standingInFor: primary)
+                    directives.append(.send(to: fallback, .replicaGet(id: requestID, table: request.table, key: request.key)))
+                }
+            }
+        }
+        reads[requestID] = pending
+        directives += [
+            .startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
+            .startTimer(.requestTimeout(requestID), afterMilliseconds: configuration.requestTimeoutMilliseconds),
+        ]
+        return directives + progressRead(requestID)
+    }
+
+    mutating func readReplied(_ requestID: RequestID, by node: NodeID, data: [UInt8]?) -> [Directive] {
+        guard var pending = reads[requestID], pending.targets.contains(node),
+            !pending.copies.contains(where: { $0.node == node })
+        else { return [] }
+        // An unreadable copy counts as an empty answer, so read repair overwrites it.
+        let copy = data.flatMap { try? SiblingSetCodec.decode($0) } ?? .empty
+        pending.copies.append((node, copy))
+        reads[requestID] = pending
+        return progressRead(requestID)
+    }
+
+    /// Answers the client at quorum; once every replica answered, repairs the stale ones and retires the read.
+    mutating func progressRead(_ requestID: RequestID) -> [Directive] {
+        guard var pending = reads[requestID] else { return [] }
+        var directives: [Directive] = []
+        if !pending.replied, pending.quorumReached {
+            pending.replied = true
+            let merged = pending.merged(policy(of: pending.table))
+            directives.append(.reply(.values(id: pending.clientID, values: merged.values, context: CausalContext.encode(merged.history))))
+        }
+        reads[requestID] = pending
+        if pending.everyoneAnswered { directives += finishRead(requestID) }
+        return directives
+    }
+
+    /// Read repair: every primary that answered with a copy missing part of the merged result receives it.
+    mutating func finishRead(_ requestID: RequestID) -> [Directive] {
+        guard let pending = reads.removeValue(forKey: requestID) else { return [] }
+        let merged = pending.merged(policy(of: pending.table))
+        guard !merged.siblings.isEmpty || !merged.history.isEmpty else { return [] }
+        let data = SiblingSetCodec.encode(merged)
+        var directives: [Directive] = []
+        var everyPrimaryHadIt = true
+        for primary in pending.primaries {
+            guard let answer = pending.copies.first(where: { $0.node == primary }) else {
+                everyPrimaryHadIt = false
+                continue
+            }
+            guard !answer.copy.includes(merged) else { continue }
+            everyPrimaryHadIt = false
+            if primary == id {
+                // Merge into the copy stored now: the snapshot read earlier may predate this node's newer writes.
+                directives += mergeIntoLocal(table: pending.table, key: pending.key, merged)
+            } else {
+                let repair = Message.replicaPut(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil)
+                directives.append(.send(to: primary, repair))
+            }
+        }
+        if merged.isDeleted, everyPrimaryHadIt {
+            directives += scheduleReap(table: pending.table, key: pending.key, object: merged, primaries: pending.primaries)
+        }
+        return directives
+    }
+
+    /// Primaries that missed the deadline are suspected; fallbacks that may hold their hints are asked instead.
+    mutating func replaceSilentReadReplicas(_ requestID: RequestID) -> [Directive] {
+        guard var pending = reads[requestID] else { return [] }
+        var directives: [Directive] = []
+        for node in pending.targets.nodes where !pending.copies.contains(where: { $0.node == node }) {
+            suspect(node)
+            let owner = pending.targets.standIns[node] ?? node
+            let standsIn = pending.targets.standIns.contains { entry in
+                entry.value == owner && pending.copies.contains { $0.node == entry.key }
+            }
+            guard !standsIn, let fallback = pending.targets.draftFallback(avoiding: suspected, excluded: id) else { continue }
+            pending.targets.add(fallback, standingInFor: owner)
+            directives.append(.send(to: fallback, .replicaGet(id: requestID, table: pending.table, key: pending.key)))
+        }
+        reads[requestID] = pending
+        if !directives.isEmpty {
+            directives.append(.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds))
+        }
+        return directives
+    }
+
+    mutating func readTimedOut(_ requestID: RequestID) -> [Directive] {
+        guard let pending = reads[requestID] else { return [] }
+        var directives: [Directive] = []
+        if !pending.replied {
+            directives.append(.reply(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.copies.count))))
+        }
+        return directives + finishRead(requestID)
+    }
+}

@@ -1,0 +1,116 @@
+import CairnCore
+
+/// The coordinator side of puts and deletes: sloppy quorum with hinted handoff.
+extension ReplicaNode {
+    /// How far a fresh key's first counter is scaled from the clock (counters per millisecond), so a key
+    /// written again after its tombstone was reaped numbers its writes past every reaped write.
+    static let countersPerMillisecond: UInt64 = 1_024
+
+    mutating func coordinatePut(
+        _ request: ClientRequest, _ table: TableSettings, value: [UInt8], tombstone: Bool, context contextBytes: [UInt8]?
+    ) throws(ReplicationError) -> [Directive] {
+        let (quorum, primaryQuorum) = try request.options.quorums(for: table, isRead: false)
+        let context = try CausalContext.decode(contextBytes)
+        let (primaries, fallbacks) = replicas(of: request.key, table)
+        let isPrimary = primaries.contains(id)
+        let requestID = newRequestID()
+        let object: SiblingSet
+        if isPrimary {
+            let local = localCopy(table: request.table, key: request.key)
+            let context = configuration.mutation == .putIgnoresContext ? local.history : context
+            let dot = local.history[id] == 0 ? Dot(id, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: id)
+            object = try local.applying(
+                write: value, tombstone: tombstone, dot: dot, context: context, timestampMilliseconds: now,
+                policy: table.policy)
+        } else {
+            let writer = NodeID("\(id)/\(configuration.incarnation)/\(requestID.sequence)")
+            object = try SiblingSet.empty.applying(
+                write: value, tombstone: tombstone, dot: Dot(writer, 1), context: context, timestampMilliseconds: now,
+                policy: table.policy)
+        }
+        let data = SiblingSetCodec.encode(object)
+        var pending = PendingWrite(
+            clientID: request.id, table: request.table, key: request.key, data: data, object: object, quorum: quorum,
+            primaryQuorum: primaryQuorum, primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
+        var directives: [Directive] = []
+        if isPrimary {
+            // Persist before any replica hears of the write: the local copy is the coordinator's own ack.
+            directives.append(.persist(table: request.table, key: request.key, data: data))
+            pending.targets.add(id)
+            pending.acknowledged.append(id)
+        }
+        // Every primary is asked, even a suspected one (it may be back); a suspected one also gets a stand-in.
+        let suspects = suspected
+        for primary in primaries where primary != id {
+            pending.targets.add(primary)
+            directives.append(.send(to: primary, replicaPut(requestID, pending, hintFor: nil)))
+            if suspects.contains(primary), let fallback = pending.targets.draftFallback(avoiding: suspects, excluded: id) {
+                pending.targets.add(fallback, standingInFor: primary)
+                directives.append(.send(to: fallback, replicaPut(requestID, pending, hintFor: primary)))
+            }
+        }
+        writes[requestID] = pending
+        directives += [
+            .startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
+            .startTimer(.requestTimeout(requestID), afterMilliseconds: configuration.requestTimeoutMilliseconds),
+        ]
+        return directives + progressWrite(requestID)
+    }
+
+    func replicaPut(_ id: RequestID, _ pending: PendingWrite, hintFor owner: NodeID?) -> Message {
+        .replicaPut(id: id, table: pending.table, key: pending.key, data: pending.data, hintFor: owner)
+    }
+
+    mutating func writeAcknowledged(_ requestID: RequestID, by node: NodeID) -> [Directive] {
+        guard var pending = writes[requestID], pending.targets.contains(node), !pending.acknowledged.contains(node) else {
+            return []
+        }
+        pending.acknowledged.append(node)
+        writes[requestID] = pending
+        return progressWrite(requestID)
+    }
+
+    /// Answers the client once the quorum is reached, and retires the request once every replica answered.
+    mutating func progressWrite(_ requestID: RequestID) -> [Directive] {
+        guard var pending = writes[requestID] else { return [] }
+        var directives: [Directive] = []
+        if !pending.replied, pending.quorumReached {
+            pending.replied = true
+            directives.append(.reply(.written(id: pending.clientID)))
+        }
+        writes[requestID] = pending
+        if pending.everyoneAnswered {
+            writes[requestID] = nil
+            let everyPrimaryHasIt = pending.primaries.allSatisfy { pending.acknowledged.contains($0) && pending.targets.isPrimary($0) }
+            if pending.object.isDeleted, everyPrimaryHasIt {
+                directives += scheduleReap(table: pending.table, key: pending.key, object: pending.object, primaries: pending.primaries)
+            }
+        }
+        return directives
+    }
+
+    /// Replicas that missed the deadline are suspected; a fallback takes each one's write with a hint.
+    mutating func replaceSilentWriteReplicas(_ requestID: RequestID) -> [Directive] {
+        guard var pending = writes[requestID] else { return [] }
+        var directives: [Directive] = []
+        for node in pending.targets.nodes where node != id && !pending.acknowledged.contains(node) {
+            suspect(node)
+            let owner = pending.targets.standIns[node] ?? node
+            let standsIn = pending.targets.standIns.contains { $0.value == owner && pending.acknowledged.contains($0.key) }
+            guard !standsIn, let fallback = pending.targets.draftFallback(avoiding: suspected, excluded: id) else { continue }
+            pending.targets.add(fallback, standingInFor: owner)
+            directives.append(.send(to: fallback, replicaPut(requestID, pending, hintFor: owner)))
+        }
+        writes[requestID] = pending
+        if !directives.isEmpty {
+            directives.append(.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds))
+        }
+        return directives
+    }
+
+    mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
+        guard let pending = writes.removeValue(forKey: requestID) else { return [] }
+        guard !pending.replied else { return [] }
+        return [.reply(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledged.count)))]
+    }
+}

@@ -1,0 +1,147 @@
+import CairnCore
+
+/// One Cairn node's replication logic as a deterministic state machine: coordinator, replica and hint holder.
+///
+/// Client requests, messages and timer firings come in with the current (injected) time; directives come
+/// out — sends, persists, replies and timers — for the shell to perform in order. Nothing here touches a
+/// socket, a clock, a disk or a random source: the same code runs under SwiftNIO and in the simulator.
+///
+/// Writes use dotted version vectors (`SiblingSet`). A primary replica coordinates a put under its own name,
+/// reading its stored copy first, so its counters for a key are gap-free; any other node coordinates under a
+/// one-shot writer name (`node/incarnation/sequence`), which never collides and never claims a write it did
+/// not see.
+public struct ReplicaNode {
+    public let configuration: NodeConfiguration
+    let storage: any ReplicaStorageView
+
+    var now: UInt64 = 0
+    var nextSequence: UInt64 = 1
+    var writes: [RequestID: PendingWrite] = [:]
+    var reads: [RequestID: PendingRead] = [:]
+    var reaps: [RequestID: PendingReap] = [:]
+    /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
+    public internal(set) var hints: [HintSlot: Hint] = [:]
+    /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
+    /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
+    public internal(set) var suspicions: [NodeID: UInt64] = [:]
+
+    public var id: NodeID { configuration.id }
+
+    /// A node over its stored replicas and the hints it persisted before a restart.
+    public init(configuration: NodeConfiguration, storage: any ReplicaStorageView, hints: [Hint] = []) {
+        for table in configuration.tables.values { precondition((try? table.check()) != nil, "valid table settings") }
+        self.configuration = configuration
+        self.storage = storage
+        for hint in hints { self.hints[hint.slot] = hint }
+    }
+
+    /// Starts the node's periodic work; call once, before any other event.
+    public mutating func start(now: UInt64) -> [Directive] {
+        self.now = now
+        return [.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds)]
+    }
+
+    /// Requests this node is coordinating right now.
+    public var pendingRequestCount: Int { writes.count + reads.count }
+
+    public mutating func onClientRequest(_ request: ClientRequest, now: UInt64) -> [Directive] {
+        self.now = max(self.now, now)
+        guard let table = configuration.tables[request.table] else {
+            return [.reply(.failed(id: request.id, error: .unknownTable(request.table)))]
+        }
+        guard (1...ReplicationLimits.keyBytesMax).contains(request.key.count) else {
+            return [.reply(.failed(id: request.id, error: .keyInvalid(bytes: request.key.count, limit: ReplicationLimits.keyBytesMax)))]
+        }
+        guard pendingRequestCount < ReplicationLimits.pendingRequestsMax else {
+            return [.reply(.failed(id: request.id, error: .overloaded(pending: pendingRequestCount, limit: ReplicationLimits.pendingRequestsMax)))]
+        }
+        do {
+            switch request.operation {
+            case .get:
+                return try coordinateGet(request, table)
+            case .put(let value, let context):
+                guard value.count <= ReplicationLimits.valueBytesMax else {
+                    throw ReplicationError.valueTooLarge(bytes: value.count, limit: ReplicationLimits.valueBytesMax)
+                }
+                return try coordinatePut(request, table, value: value, tombstone: false, context: context)
+            case .delete(let context):
+                return try coordinatePut(request, table, value: [], tombstone: true, context: context)
+            }
+        } catch let error as ReplicationError {
+            return [.reply(.failed(id: request.id, error: error))]
+        } catch {
+            preconditionFailure("coordinators throw only ReplicationError: \(error)")
+        }
+    }
+
+    public mutating func onMessage(_ message: Message, from sender: NodeID, now: UInt64) -> [Directive] {
+        self.now = max(self.now, now)
+        suspicions[sender] = nil
+        switch message {
+        case .replicaPut(let id, let table, let key, let data, let hintFor):
+            return replicaPut(id: id, table: table, key: key, data: data, hintFor: hintFor, from: sender)
+        case .replicaPutAck(let id):
+            return writeAcknowledged(id, by: sender)
+        case .replicaGet(let id, let table, let key):
+            return [.send(to: sender, .replicaGetReply(id: id, data: replicaCopy(table: table, key: key)))]
+        case .replicaGetReply(let id, let data):
+            return readReplied(id, by: sender, data: data)
+        case .hintDelivery(let table, let key, let data):
+            return hintDelivered(table: table, key: key, data: data, from: sender)
+        case .hintAck(let table, let key, let data):
+            return hintAcknowledged(table: table, key: key, data: data, by: sender)
+        case .reap(let table, let key, let history):
+            return reapIfUnchanged(table: table, key: key, history: history)
+        }
+    }
+
+    public mutating func onTimer(_ timer: TimerID, now: UInt64) -> [Directive] {
+        self.now = max(self.now, now)
+        switch timer {
+        case .replicaTimeout(let id):
+            return writes[id] != nil ? replaceSilentWriteReplicas(id) : replaceSilentReadReplicas(id)
+        case .requestTimeout(let id):
+            return writes[id] != nil ? writeTimedOut(id) : readTimedOut(id)
+        case .hintDelivery:
+            return offerHints()
+        case .reap(let id):
+            return reapNow(id)
+        }
+    }
+
+    // MARK: Shared helpers
+
+    /// Nodes suspected now.
+    public var suspected: Set<NodeID> {
+        Set(suspicions.filter { now - $0.value < configuration.suspicionMilliseconds }.keys)
+    }
+
+    mutating func suspect(_ node: NodeID) {
+        if suspicions[node] == nil || !suspected.contains(node) { suspicions[node] = now }
+    }
+
+    mutating func newRequestID() -> RequestID {
+        defer { nextSequence += 1 }
+        return RequestID(coordinator: id, sequence: nextSequence)
+    }
+
+    /// The key's N primaries, and every other node in ring order (the fallbacks).
+    func replicas(of key: [UInt8], _ table: TableSettings) -> (primaries: [NodeID], fallbacks: [NodeID]) {
+        let ring = configuration.ring
+        let walk = ring.preferenceList(for: key, count: ring.members.count)
+        let primaries = Array(walk.prefix(table.replicas))
+        return (primaries, Array(walk.dropFirst(table.replicas)))
+    }
+
+    /// The stored copy of a key, or empty when absent or unreadable (an unreadable copy is repaired by merges).
+    func localCopy(table: String, key: [UInt8]) -> SiblingSet {
+        guard let data = storage.load(table: table, key: key), let decoded = try? SiblingSetCodec.decode(data) else {
+            return .empty
+        }
+        return decoded
+    }
+
+    func policy(of table: String) -> ConflictPolicy {
+        configuration.tables[table]?.policy ?? .siblings
+    }
+}
