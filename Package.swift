@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "ReplicationTests",
             dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines"],
-            path: "Tests/ReplicationTests", swiftSettings: strictSettings),
+            path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: strictSettings),
         .testTarget(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),

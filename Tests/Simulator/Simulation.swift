@@ -70,7 +70,7 @@ public final class Simulation {
         if !undelivered.isEmpty { failures.append("hints never delivered: \(undelivered)") }
         // First read of every key at R=N repairs replicas; the second, after tombstones' grace, is checked.
         _ = try verificationReads()
-        try runFor(options.nodeConfiguration(id: nodeIDs[0], incarnation: 1, ring: ring).tombstoneGraceMilliseconds + 1_000)
+        try runFor(options.tombstoneGraceMilliseconds + 1_000)
         let finalValues = try verificationReads()
         try runFor(1_000)
         failures += Checkers.check(history: history, finalValues: finalValues, keys: keys)

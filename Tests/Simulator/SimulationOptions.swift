@@ -30,12 +30,16 @@ public struct SimulationOptions: Sendable {
         self.seed = seed
     }
 
+    /// Tombstones are reaped this long after every primary held them. Longer than any outage the run can
+    /// create (nodes stay down at most until the chaos ends), as the grace rule requires.
+    var tombstoneGraceMilliseconds: UInt64 { chaosMilliseconds + 4_000 }
+
     /// The node settings every node of the run shares.
     func nodeConfiguration(id: NodeID, incarnation: UInt64, ring: Ring) -> NodeConfiguration {
         var configuration = NodeConfiguration(
             id: id, incarnation: incarnation, ring: ring, tables: [Simulation.table: table],
             replicaTimeoutMilliseconds: 60, requestTimeoutMilliseconds: 400, hintDeliveryIntervalMilliseconds: 150,
-            tombstoneGraceMilliseconds: 3_000)
+            tombstoneGraceMilliseconds: tombstoneGraceMilliseconds)
         configuration.mutation = mutation
         return configuration
     }
