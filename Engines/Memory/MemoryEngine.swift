@@ -13,8 +13,8 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
     }
 }
 
-/// The in-memory engine: a hash map for point operations plus a sorted key index for range scans, behind a
-/// reader-writer lock. Nothing survives close or a crash, so durability settings do not apply; use it for
+/// The in-memory engine: a hash map for point operations plus a sorted index for range scans, sharing one
+/// entry object per key, behind a reader-writer lock. Nothing survives close or a crash, so durability settings do not apply; use it for
 /// caches, tests and as the fastest baseline.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
@@ -22,7 +22,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     private let lock = ReadWriteLock()
     // Guarded by `lock`.
-    private var values: [HashedKey: Bytes] = [:]
+    private var entries: [HashedKey: MemoryEntry] = [:]
     private var orderedKeys = SortedKeyIndex()
     private var payloadBytes = 0
     private var isClosed = false
@@ -37,8 +37,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         return try lock.withReadLock {
             try checkOpen()
-            guard let value = values[HashedKey(bytes: key)] else { return try body(nil) }
-            return try value.withUnsafeBytes { try body($0) }
+            guard let entry = entries[HashedKey(bytes: key)] else { return try body(nil) }
+            return try entry.value.withUnsafeBytes { try body($0) }
         }
     }
 
@@ -85,11 +85,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     ) throws {
         try lock.withReadLock {
             try checkOpen()
-            try orderedKeys.scan(range) { key in
-                guard let value = values[HashedKey(bytes: key)] else {
-                    preconditionFailure("every indexed key has a value")
-                }
-                return try key.withUnsafeBytes { rawKey in try value.withUnsafeBytes { try visit(rawKey, $0) } }
+            try orderedKeys.scan(range) { entry in
+                try entry.key.withUnsafeBytes { rawKey in try entry.value.withUnsafeBytes { try visit(rawKey, $0) } }
             }
         }
     }
@@ -97,7 +94,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func statistics() throws -> EngineStatistics {
         try lock.withReadLock {
             try checkOpen()
-            return EngineStatistics(entryCount: values.count, approximateBytes: payloadBytes)
+            return EngineStatistics(entryCount: entries.count, approximateBytes: payloadBytes)
         }
     }
 
@@ -108,7 +105,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func close() throws {
         lock.withWriteLock {
             isClosed = true
-            values = [:]
+            entries = [:]
             orderedKeys = SortedKeyIndex()
             payloadBytes = 0
         }
@@ -116,18 +113,21 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Stores an entry whose bytes `reserve` already counted. Call with the write lock held.
     private func store(_ key: Bytes, _ value: Bytes) {
-        if let replaced = values.updateValue(value, forKey: HashedKey(bytes: key)) {
-            payloadBytes -= key.count + replaced.count
+        if let entry = entries[HashedKey(bytes: key)] {
+            payloadBytes -= key.count + entry.value.count
+            entry.value = value
         } else {
-            orderedKeys.insert(key)
+            let entry = MemoryEntry(key: key, value: value)
+            entries[HashedKey(bytes: key)] = entry
+            orderedKeys.insert(entry)
         }
     }
 
     /// Removes an entry if present, releasing its bytes. Call with the write lock held.
     private func remove(_ key: Bytes) {
-        guard let removed = values.removeValue(forKey: HashedKey(bytes: key)) else { return }
+        guard let removed = entries.removeValue(forKey: HashedKey(bytes: key)) else { return }
         orderedKeys.remove(key)
-        payloadBytes -= key.count + removed.count
+        payloadBytes -= key.count + removed.value.count
     }
 
     /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with the write lock held.

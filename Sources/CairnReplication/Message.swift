@@ -5,6 +5,11 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     public var coordinator: NodeID
     public var sequence: UInt64
 
+    public init(coordinator: NodeID, sequence: UInt64) {
+        self.coordinator = coordinator
+        self.sequence = sequence
+    }
+
     public var description: String { "\(coordinator)#\(sequence)" }
 }
 

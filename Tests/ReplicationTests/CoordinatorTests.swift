@@ -1,0 +1,121 @@
+import CairnCore
+import CairnReplication
+import Testing
+
+/// The coordinator as a pure state machine: feed it events, check the directives it returns.
+@Suite("Coordinator directives")
+struct CoordinatorTests {
+    /// Stored copies for the node under test, written by applying its persist directives.
+    final class Disk: ReplicaStorageView {
+        var copies: [[UInt8]: [UInt8]] = [:]
+        func load(table: String, key: [UInt8]) -> [UInt8]? { copies[key] }
+        func apply(_ directives: [Directive]) {
+            for case .persist(_, let key, let data) in directives { copies[key] = data }
+        }
+    }
+
+    let ring = Ring(partitionCount: 64, members: ["n1", "n2", "n3", "n4", "n5"].map { RingMember(NodeID($0)) })
+    let key = Array("cart".utf8)
+
+    func node(_ id: NodeID, table: TableSettings = TableSettings(), disk: Disk = Disk()) -> ReplicaNode {
+        var node = ReplicaNode(
+            configuration: NodeConfiguration(id: id, ring: ring, tables: ["t": table]), storage: disk)
+        _ = node.start(now: 1_000)
+        return node
+    }
+
+    var primaries: [NodeID] { ring.preferenceList(for: key, count: 3) }
+
+    func put(_ value: String, id: UInt64 = 1, options: RequestOptions = .defaults) -> ClientRequest {
+        ClientRequest(id: id, table: "t", key: key, operation: .put(value: Array(value.utf8), context: nil), options: options)
+    }
+
+    func sends(_ directives: [Directive]) -> [(NodeID, Message)] {
+        directives.compactMap { if case .send(let to, let message) = $0 { (to, message) } else { nil } }
+    }
+
+    @Test("a primary persists first, then sends the write to the other primaries, then arms its timers")
+    func putAtPrimary() {
+        let disk = Disk()
+        var coordinator = node(primaries[0], disk: disk)
+        let directives = coordinator.onClientRequest(put("milk"), now: 1_000)
+        guard case .persist(let table, let stored, _) = directives.first else {
+            Issue.record("first directive is \(String(describing: directives.first))")
+            return
+        }
+        #expect(table == "t" && stored == key)
+        #expect(sends(directives).map(\.0) == Array(primaries.dropFirst()))
+        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], sequence: 1)), afterMilliseconds: 1_000)))
+        #expect(!directives.contains { if case .reply = $0 { true } else { false } }, "W=2 needs one more ack")
+        disk.apply(directives)
+
+        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let acked = coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_005)
+        #expect(acked == [.reply(.written(id: 1))])
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_006) == [], "duplicates are ignored")
+    }
+
+    @Test("silent replicas are replaced by a fallback holding a hint; the write times out without its quorum")
+    func sloppyQuorum() {
+        var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
+        _ = coordinator.onClientRequest(put("milk"), now: 1_000)
+        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let replaced = coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)
+        let hinted = sends(replaced).compactMap { to, message -> NodeID? in
+            if case .replicaPut(_, _, _, _, let owner?) = message { return owner } else { return nil }
+        }
+        #expect(Set(hinted) == Set(primaries.dropFirst()))
+        #expect(sends(replaced).allSatisfy { !primaries.contains($0.0) }, "hints go to fallbacks")
+        #expect(coordinator.suspected == Set(primaries.dropFirst()))
+        let failed = coordinator.onTimer(.requestTimeout(requestID), now: 2_000)
+        #expect(failed == [.reply(.failed(id: 1, error: .timeout(needed: 3, got: 1)))])
+    }
+
+    @Test("PW counts only primaries: acks from fallbacks do not satisfy it")
+    func primaryWriteQuorum() {
+        var coordinator = node(primaries[0])
+        _ = coordinator.onClientRequest(put("milk", options: RequestOptions(primaryWriteQuorum: 2)), now: 1_000)
+        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let replaced = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100))
+        let fallback = replaced[0].0
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: fallback, now: 1_110) == [])
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[2], now: 1_120) == [.reply(.written(id: 1))])
+    }
+
+    @Test("bad requests get a typed error naming the limit or the problem")
+    func badRequests() {
+        var coordinator = node(primaries[0])
+        let unknown = ClientRequest(id: 7, table: "nope", key: key, operation: .get)
+        #expect(coordinator.onClientRequest(unknown, now: 1_000) == [.reply(.failed(id: 7, error: .unknownTable("nope")))])
+        let longKey = ClientRequest(id: 8, table: "t", key: Array(repeating: 1, count: 600), operation: .get)
+        #expect(coordinator.onClientRequest(longKey, now: 1_000) == [.reply(.failed(id: 8, error: .keyInvalid(bytes: 600, limit: ReplicationLimits.keyBytesMax)))])
+        let big = ClientRequest(id: 9, table: "t", key: key, operation: .put(value: Array(repeating: 0, count: ReplicationLimits.valueBytesMax + 1), context: nil))
+        #expect(coordinator.onClientRequest(big, now: 1_000) == [.reply(.failed(id: 9, error: .valueTooLarge(bytes: ReplicationLimits.valueBytesMax + 1, limit: ReplicationLimits.valueBytesMax)))])
+        let quorum = ClientRequest(id: 10, table: "t", key: key, operation: .get, options: RequestOptions(readQuorum: 4))
+        #expect(coordinator.onClientRequest(quorum, now: 1_000) == [.reply(.failed(id: 10, error: .quorumInvalid("R is 4, must be 1…N (3)")))])
+        let context = ClientRequest(id: 11, table: "t", key: key, operation: .delete(context: [0xFF, 0x00]))
+        guard case .reply(.failed(11, .corruptReplicaData))? = coordinator.onClientRequest(context, now: 1_000).first else {
+            Issue.record("a garbled context is refused")
+            return
+        }
+    }
+
+    @Test("a hint is dropped only when its owner acknowledges the very data held")
+    func hintLifecycle() {
+        var holder = node("n5")
+        let write = Message.replicaPut(id: RequestID(coordinator: "n1", sequence: 1), table: "t", key: key,
+            data: SiblingSetCodec.encode(try! SiblingSet.empty.applying(write: [1], tombstone: false, dot: Dot("n1", 1),
+                context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2")
+        let stored = holder.onMessage(write, from: "n1", now: 1_000)
+        guard case .persistHint(let hint) = stored.first else {
+            Issue.record("the hint is persisted before the ack")
+            return
+        }
+        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", sequence: 1))))
+        let offered = holder.onTimer(.hintDelivery, now: 1_200)
+        #expect(offered.first == .send(to: "n2", .hintDelivery(table: "t", key: key, data: hint.data)))
+        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: [9]), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
+        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: hint.data), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
+        #expect(holder.hints.isEmpty)
+    }
+}
