@@ -9,10 +9,12 @@ public struct BenchReport: Codable, Sendable {
     public var engines: [BenchEngine]
     public var workloads: [Workload]
     public var results: [WorkloadResult]
+    /// Cairn engines against raw C, measured side by side in alternating slices (see `PairedRun`).
+    public var ratios: [PairedRatio]
 
     public init(
         command: String, machine: MachineInfo, settings: BenchSettings, engines: [BenchEngine],
-        workloads: [Workload], results: [WorkloadResult]
+        workloads: [Workload], results: [WorkloadResult], ratios: [PairedRatio] = []
     ) {
         self.command = command
         self.generatedAt = ISO8601DateFormatter().string(from: Date())
@@ -21,13 +23,19 @@ public struct BenchReport: Codable, Sendable {
         self.engines = engines
         self.workloads = workloads
         self.results = results
+        self.ratios = ratios
     }
 
     public func result(_ engine: BenchEngine, _ workload: Workload) -> WorkloadResult? {
         results.first { $0.engine == engine && $0.workload == workload }
     }
 
-    /// `engine`'s throughput as a share of its raw C baseline's on `workload`, when both ran.
+    /// The side-by-side ratio of `engine` to raw C on `workload`, when the paired phase measured it.
+    public func pairedRatio(_ engine: BenchEngine, _ workload: Workload) -> PairedRatio? {
+        ratios.first { $0.engine == engine && $0.workload == workload }
+    }
+
+    /// `engine`'s throughput as a share of its raw C baseline's on `workload`, from the single runs.
     public func ratioToRaw(_ engine: BenchEngine, _ workload: Workload) -> Double? {
         guard let raw = engine.rawBaseline, let mine = result(engine, workload), let base = result(raw, workload),
             base.opsPerSecond > 0
@@ -43,8 +51,8 @@ public struct BenchReport: Codable, Sendable {
 }
 
 extension BenchReport {
-    /// The aligned text tables, one per workload.
-    public func textTables() -> String { ResultTable.text(self) }
+    /// The aligned text tables, one per workload, then the side-by-side ratios.
+    public func textTables() -> String { ResultTable.text(self) + MarkdownReport.pairedLines(self) }
     /// One line of advice per workload.
     public func advice() -> [String] { Advice.lines(self) }
     /// The self-contained SVG chart.

@@ -13,6 +13,25 @@ enum Measurement {
         return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 
+    /// CPU time used so far by every thread of the process, in nanoseconds.
+    static func processCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
+    /// Waits until the process's background threads (LevelDB's compaction) go quiet — under 10% of a core
+    /// over 50 ms — or `secondsMax` passes. The main thread sleeps meanwhile, so only background work counts.
+    static func waitForQuiet(secondsMax: Double) {
+        let deadline = nanoseconds() + UInt64(secondsMax * 1e9)
+        let window: UInt64 = 50_000_000
+        while nanoseconds() < deadline {
+            let before = processCPUNanoseconds()
+            usleep(UInt32(window / 1_000))
+            if processCPUNanoseconds() - before < window / 10 { return }
+        }
+    }
+
     /// Resets the process's peak resident set size to its current size (Linux `clear_refs` 5).
     static func resetPeakResidentBytes() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)

@@ -47,9 +47,18 @@ final class WorkloadRunner: @unchecked Sendable {
         var failure: (any Error)?
     }
 
-    /// Runs `workload`, printing a progress line about once a second, and returns its figures.
-    func run(_ workload: Workload, directory: String) throws -> WorkloadResult {
-        if workload.isFill {
+    /// A share of a workload: slice `index` of `count` equal parts (of its operations, or of its duration).
+    /// Running the slices of two targets in alternation cancels slow drift in the machine's speed.
+    struct Slice {
+        var index: Int
+        var count: Int
+        static let whole = Slice(index: 0, count: 1)
+    }
+
+    /// Runs `workload` (or one slice of it), printing a progress line about once a second, and returns its figures.
+    func run(_ workload: Workload, directory: String, slice: Slice = .whole) throws -> WorkloadResult {
+        precondition(slice.count >= 1 && (0..<slice.count).contains(slice.index), "a slice lies within its workload")
+        if workload.isFill, slice.index == 0 {
             _ = randomOrder
             nextInsert.store(settings.keys, ordering: .relaxed)
         }
@@ -58,11 +67,11 @@ final class WorkloadRunner: @unchecked Sendable {
         let outcomes = Mutex<[ThreadOutcome]>([])
         let finished = DispatchGroup()
         let started = Measurement.nanoseconds()
-        let deadline = started + UInt64((settings.durationSeconds ?? 0) * 1e9)
+        let deadline = started + UInt64((settings.durationSeconds ?? 0) * 1e9 / Double(slice.count))
         for thread in 0..<settings.threads {
             finished.enter()
             Thread.detachNewThread { [self] in
-                let outcome = runThread(thread, workload, deadline: deadline)
+                let outcome = runThread(thread, workload, slice: slice, deadline: deadline)
                 outcomes.withLock { $0.append(outcome) }
                 finished.leave()
             }
@@ -105,14 +114,20 @@ final class WorkloadRunner: @unchecked Sendable {
         return total / settings.threads + (thread < total % settings.threads ? 1 : 0)
     }
 
-    private func runThread(_ thread: Int, _ workload: Workload, deadline: UInt64) -> ThreadOutcome {
+    private func runThread(_ thread: Int, _ workload: Workload, slice: Slice, deadline: UInt64) -> ThreadOutcome {
         var outcome = ThreadOutcome()
+        let workloadNumber = UInt64(Workload.allCases.firstIndex(of: workload)!)
         var chooser = KeyChooser(
             distribution: settings.distribution, keys: settings.keys,
-            seed: settings.seed &+ UInt64(thread) &* 0x9E37_79B9 &+ UInt64(Workload.allCases.firstIndex(of: workload)!))
+            seed: settings.seed &+ UInt64(thread) &* 0x9E37_79B9 &+ workloadNumber &+ UInt64(slice.index) << 32)
         var key = Bytes(repeating: 0, count: settings.keySize)
         var value = Bytes((0..<settings.valueSize).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ thread) })
-        let limit = quota(workload, thread: thread)
+        // This thread's steps in this slice; a step numbers the thread's operations across the whole workload.
+        let steps = quota(workload, thread: thread).map { total in
+            (total * slice.index / slice.count)..<(total * (slice.index + 1) / slice.count)
+        }
+        let limit = steps.map(\.count)
+        let firstStep = steps?.lowerBound ?? 0
         let mix = workload.mix
         var published = 0
         do {
@@ -127,7 +142,8 @@ final class WorkloadRunner: @unchecked Sendable {
                 } else {
                     let begin = Measurement.nanoseconds()
                     try perform(
-                        operation, workload, thread: thread, step: outcome.operations, &chooser, &key, &value, &outcome)
+                        operation, workload, thread: thread, step: firstStep + outcome.operations, &chooser, &key,
+                        &value, &outcome)
                     _ = outcome.histogram.record(Measurement.nanoseconds() - begin)
                     outcome.operations += 1
                 }

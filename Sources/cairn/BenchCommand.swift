@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchEnginesCommand.self, BenchRunEngineCommand.self]
+        subcommands: [BenchEnginesCommand.self, BenchRunEngineCommand.self, BenchRunPairCommand.self]
     )
 }
 
@@ -99,6 +99,8 @@ struct BenchEnginesCommand: ParsableCommand {
     var dataDir: String?
     @Flag(help: "Run every engine inside this process instead of one child process per engine.")
     var inProcess = false
+    @Option(help: "Alternating slices of the side-by-side comparison with raw C (fillrandom, overwrite, readrandom); 0 skips it.")
+    var ratioSlices = PairedRun.defaultSlices
 
     func run() throws {
         let settings = try options.settings()
@@ -123,9 +125,22 @@ struct BenchEnginesCommand: ParsableCommand {
                 failed.append(engine.rawValue)
             }
         }
+        var ratios: [PairedRatio] = []
+        let pairedWorkloads = PairedRun.workloads.filter(chosenWorkloads.contains)
+        if ratioSlices > 0, !pairedWorkloads.isEmpty {
+            for engine in chosenEngines where engine.rawBaseline.map(chosenEngines.contains) ?? false {
+                say("[\(engine.rawValue) vs \(engine.rawBaseline!.rawValue), side by side in \(ratioSlices) slices]")
+                do {
+                    ratios += try runPair(engine, pairedWorkloads, settings, directory: root + "/pair-" + engine.rawValue)
+                } catch {
+                    printError("error: the side-by-side run of \(engine.rawValue) failed: \(error)")
+                    failed.append(engine.rawValue + " (paired)")
+                }
+            }
+        }
         let report = BenchReport(
             command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), machine: machine,
-            settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results)
+            settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
         try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown).write()
         if !failed.isEmpty { throw ValidationError("engines that failed: \(failed.joined(separator: ", "))") }
     }
@@ -137,10 +152,25 @@ struct BenchEnginesCommand: ParsableCommand {
             return try EngineRun(engine: engine, settings: settings, dataDirectory: directory) { say($0) }
                 .run(Set(workloads))
         }
+        return try runChild(["run-engine", "--engine", engine.rawValue, "--workloads", workloads.map(\.rawValue).joined(separator: ","), "--data-dir", directory])
+    }
+
+    private func runPair(
+        _ engine: BenchEngine, _ workloads: [Workload], _ settings: BenchSettings, directory: String
+    ) throws -> [PairedRatio] {
+        if inProcess {
+            return try PairedRun(engine: engine, settings: settings, dataDirectory: directory, slices: ratioSlices) { say($0) }
+                .run(Set(workloads))
+        }
+        return try runChild(["run-pair", "--engine", engine.rawValue, "--workloads", workloads.map(\.rawValue).joined(separator: ","),
+            "--data-dir", directory, "--slices", "\(ratioSlices)"])
+    }
+
+    /// Runs `cairn bench <arguments>` as a child process and decodes the JSON it prints.
+    private func runChild<Output: Decodable>(_ arguments: [String]) throws -> Output {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        child.arguments = ["bench", "run-engine", "--engine", engine.rawValue,
-            "--workloads", workloads.map(\.rawValue).joined(separator: ","), "--data-dir", directory] + options.arguments
+        child.arguments = ["bench"] + arguments + options.arguments
         let output = Pipe()
         child.standardOutput = output
         try child.run()
@@ -149,7 +179,7 @@ struct BenchEnginesCommand: ParsableCommand {
         guard child.terminationReason == .exit, child.terminationStatus == 0 else {
             throw ValidationError("its process ended with status \(child.terminationStatus)")
         }
-        return try JSONDecoder().decode([WorkloadResult].self, from: data)
+        return try JSONDecoder().decode(Output.self, from: data)
     }
 }
 
@@ -170,6 +200,30 @@ struct BenchRunEngineCommand: ParsableCommand {
             printError($0)
         }.run(Set(chosen))
         FileHandle.standardOutput.write(try JSONEncoder().encode(results))
+    }
+}
+
+/// `cairn bench run-pair`: the side-by-side comparison of one engine with its raw C baseline, in a process of
+/// its own. Prints progress on stderr and the ratios as JSON on stdout.
+struct BenchRunPairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run-pair", shouldDisplay: false)
+
+    @OptionGroup var options: BenchOptions
+    @Option var engine: String
+    @Option var workloads: String
+    @Option var dataDir: String
+    @Option var slices: Int = PairedRun.defaultSlices
+
+    func run() throws {
+        guard let engine = BenchEngine(rawValue: engine), engine.rawBaseline != nil else {
+            throw ValidationError("'\(engine)' has no raw C baseline")
+        }
+        guard slices >= 1 else { throw ValidationError("--slices must be at least 1") }
+        let chosen: [Workload] = try parseList(workloads, option: "--workloads")
+        let ratios = try PairedRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir, slices: slices) {
+            printError($0)
+        }.run(Set(chosen))
+        FileHandle.standardOutput.write(try JSONEncoder().encode(ratios))
     }
 }
 

@@ -55,4 +55,17 @@ struct EngineRunTests {
         #expect(markdown.contains("![ops/s per workload and engine](engines.svg)"))
         #expect(markdown.contains("| readrandom |"))
     }
+
+    @Test("side-by-side runs alternate uneven slices that together cover every key", arguments: [BenchEngine.lmdb, .leveldb])
+    func pairedRun(engine: BenchEngine) throws {
+        let directory = TemporaryDirectory()
+        let settings = BenchSettings(keys: 601, keySize: 12, valueSize: 32, threads: 2, operations: 303)
+        // PairedRun throws when a read misses, so a clean readrandom proves the sliced fill wrote every key.
+        let ratios = try PairedRun(engine: engine, settings: settings, dataDirectory: directory.child("pair"), slices: 7) { _ in }
+            .run([.fillrandom, .overwrite, .readrandom])
+        #expect(ratios.map(\.workload) == [.fillrandom, .overwrite, .readrandom])
+        #expect(ratios.allSatisfy { $0.baseline == engine.rawBaseline && $0.slices == 7 && $0.ratio > 0 })
+        #expect(ratios.allSatisfy { abs($0.ratio - $0.engineOpsPerSecond / $0.baselineOpsPerSecond) < 1e-9 })
+        #expect(!FileManager.default.fileExists(atPath: directory.child("pair")), "the run removes its data")
+    }
 }
