@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md, Benchmarks/results/engines.json and Benchmarks/results/engines.svg: every workload on
 # memory, lmdb, leveldb, raw-lmdb and raw-leveldb with the defaults (1M keys, 16-byte keys, 100-byte values,
-# buffered durability, one thread). Takes about 6 minutes on 2 cores. Extra arguments go to `cairn bench engines`.
+# buffered durability, one thread). Takes about 7 minutes on 2 cores. Extra arguments go to `cairn bench engines`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product cairn

@@ -11,6 +11,8 @@ public struct BenchReport: Codable, Sendable {
     public var results: [WorkloadResult]
     /// Cairn engines against raw C, measured side by side in alternating slices (see `PairedRun`).
     public var ratios: [PairedRatio]
+    /// Wall-clock seconds the whole comparison took, when known.
+    public var elapsedSeconds: Double?
 
     public init(
         command: String, machine: MachineInfo, settings: BenchSettings, engines: [BenchEngine],

@@ -48,7 +48,13 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     /// How long each non-fill workload runs, in words.
     public var runLength: String {
         if let durationSeconds { return "\(durationSeconds) s per workload" }
-        return "\(operations ?? keys) operations per workload"
+        return "\(Formatting.count(Double(operations ?? keys))) operations per workload"
+    }
+
+    /// The settings in one line, for headers and reports.
+    public var summary: String {
+        "\(Formatting.count(Double(keys))) keys, \(keySize)-byte keys, \(valueSize)-byte values, "
+            + "\(threads == 1 ? "1 thread" : "\(threads) threads"), \(durability) durability, \(distribution) key choice, \(runLength)"
     }
 
     /// The first problem with these settings, or nil when they can run.

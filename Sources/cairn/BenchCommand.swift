@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchEnginesCommand.self, BenchRunEngineCommand.self, BenchRunPairCommand.self]
+        subcommands: [BenchEnginesCommand.self, BenchReportCommand.self, BenchRunEngineCommand.self, BenchRunPairCommand.self]
     )
 }
 
@@ -104,6 +104,7 @@ struct BenchEnginesCommand: ParsableCommand {
 
     func run() throws {
         let settings = try options.settings()
+        let started = ContinuousClock.now
         let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
         let machine = MachineInfo.current()
@@ -111,7 +112,7 @@ struct BenchEnginesCommand: ParsableCommand {
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
         if machine.build == "debug" { printError("warning: this is a debug build; use `swift build -c release` for real figures") }
         say("cairn bench engines: \(chosenEngines.map(\.rawValue).joined(separator: ", ")) × \(chosenWorkloads.count) workloads")
-        say("  \(settings.keys) keys, \(settings.keySize) B keys, \(settings.valueSize) B values, \(settings.durability), \(settings.threads) thread(s), \(settings.runLength)")
+        say("  \(settings.summary)")
         say("  \(machine.summary)\n  data in \(root)")
 
         var results: [WorkloadResult] = []
@@ -138,10 +139,12 @@ struct BenchEnginesCommand: ParsableCommand {
                 }
             }
         }
-        let report = BenchReport(
+        var report = BenchReport(
             command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), machine: machine,
             settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
-        try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown).write()
+        let (elapsed, attoseconds) = (ContinuousClock.now - started).components
+        report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
+        try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
         if !failed.isEmpty { throw ValidationError("engines that failed: \(failed.joined(separator: ", "))") }
     }
 
@@ -180,6 +183,35 @@ struct BenchEnginesCommand: ParsableCommand {
             throw ValidationError("its process ended with status \(child.terminationStatus)")
         }
         return try JSONDecoder().decode(Output.self, from: data)
+    }
+}
+
+/// `cairn bench report`: prints and re-renders a saved comparison (its JSON) without running anything.
+struct BenchReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Print the tables and advice of a saved `bench engines --json` file, and re-render its chart and Markdown.")
+
+    @Option(help: "The JSON written by `cairn bench engines --json`.")
+    var json: String
+    @Option(help: "Write the SVG chart to this file.")
+    var chart = "cairn-bench-engines.svg"
+    @Option(help: "Write the Markdown report to this file.")
+    var markdown: String?
+
+    func run() throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: json))
+        } catch {
+            throw ValidationError("cannot read \(json): \(error.localizedDescription)")
+        }
+        let report: BenchReport
+        do {
+            report = try JSONDecoder().decode(BenchReport.self, from: data)
+        } catch {
+            throw ValidationError("\(json) is not a `bench engines --json` file: \(error)")
+        }
+        try BenchOutput(report: report, jsonPath: nil, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
     }
 }
 

@@ -7,6 +7,8 @@ struct BenchOutput {
     let jsonPath: String?
     let chartPath: String
     let markdownPath: String?
+    /// The JSON file the Markdown links to (written now or earlier).
+    let jsonLink: String?
 
     func write() throws {
         print(report.textTables())
@@ -20,7 +22,7 @@ struct BenchOutput {
         print("wrote \(chartPath)")
         if let markdownPath {
             let relativeChart = relative(chartPath, from: markdownPath)
-            let relativeJSON = jsonPath.map { relative($0, from: markdownPath) }
+            let relativeJSON = jsonLink.map { relative($0, from: markdownPath) }
             try report.markdown(chartPath: relativeChart, jsonPath: relativeJSON)
                 .write(toFile: markdownPath, atomically: true, encoding: .utf8)
             print("wrote \(markdownPath)")
