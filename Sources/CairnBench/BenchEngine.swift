@@ -32,7 +32,7 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
             return EngineTarget(try TableConfiguration(engine: kind, durability: durability).openEngine(in: directory))
         }
         return self == .rawLMDB
-            ? try RawLMDBTarget(directory: directory, durability: durability)
-            : try RawLevelDBTarget(directory: directory, durability: durability)
+            ? try RawCTarget.lmdb(directory: directory, durability: durability)
+            : try RawCTarget.leveldb(directory: directory, durability: durability)
     }
 }

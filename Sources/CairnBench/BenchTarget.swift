@@ -81,88 +81,81 @@ private func rawScan(
     }
 }
 
-/// liblmdb called directly from C.
-final class RawLMDBTarget: BenchTarget {
+/// liblmdb or libleveldb called directly from C, through the raw baseline's parallel functions.
+final class RawCTarget: BenchTarget {
+    /// One raw library's entry points; the handle types differ in C but are both opaque here.
+    struct Functions: Sendable {
+        let name: String
+        let put: @Sendable (OpaquePointer?, UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> Int32
+        let get: @Sendable (OpaquePointer?, UnsafeRawPointer?, Int, UnsafeMutablePointer<Int>?) -> Int32
+        let delete: @Sendable (OpaquePointer?, UnsafeRawPointer?, Int) -> Int32
+        let scan: @Sendable (OpaquePointer?, UnsafeRawPointer?, Int, Int, raw_scan_visit?, UnsafeMutableRawPointer?) -> Int32
+        let close: @Sendable (OpaquePointer?) -> Void
+
+        static let lmdb = Functions(
+            name: "raw_lmdb", put: raw_lmdb_put, get: raw_lmdb_get, delete: raw_lmdb_delete, scan: raw_lmdb_scan,
+            close: raw_lmdb_close)
+        static let leveldb = Functions(
+            name: "raw_leveldb", put: raw_leveldb_put, get: raw_leveldb_get, delete: raw_leveldb_delete,
+            scan: raw_leveldb_scan, close: raw_leveldb_close)
+    }
+
+    /// The raw LMDB baseline cannot grow its map, so it starts large: 16 GiB of address space.
+    static let lmdbMapSizeBytes = 16 << 30
+
+    private let functions: Functions
     private var handle: OpaquePointer?
 
-    /// The raw baseline cannot grow its map, so it starts large: 16 GiB of address space.
-    static let mapSizeBytes = 16 << 30
-
-    init(directory: String, durability: Durability) throws {
+    /// liblmdb over `directory`.
+    static func lmdb(directory: String, durability: Durability) throws -> RawCTarget {
         try DirectoryCheck.prepare(directory)
         var error: UnsafeMutablePointer<CChar>?
-        handle = raw_lmdb_open(directory, durability == .sync ? 1 : 0, Self.mapSizeBytes, &error)
-        if handle == nil { throw RawEngineError(description: takeMessage(error, or: "raw_lmdb_open failed")) }
+        let handle = raw_lmdb_open(directory, durability == .sync ? 1 : 0, lmdbMapSizeBytes, &error)
+        return try RawCTarget(.lmdb, handle: handle, error: error)
     }
 
-    func put(_ key: Bytes, _ value: Bytes) throws {
-        let status = key.withUnsafeBytes { k in
-            value.withUnsafeBytes { v in raw_lmdb_put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
-        }
-        if status != 0 { throw RawEngineError(description: "raw_lmdb_put failed") }
-    }
-
-    func read(_ key: Bytes) throws -> Bool {
-        var length = 0
-        let status = key.withUnsafeBytes { raw_lmdb_get(handle, $0.baseAddress, $0.count, &length) }
-        if status < 0 { throw RawEngineError(description: "raw_lmdb_get failed") }
-        return status == 0
-    }
-
-    func delete(_ key: Bytes) throws {
-        let status = key.withUnsafeBytes { raw_lmdb_delete(handle, $0.baseAddress, $0.count) }
-        if status != 0 { throw RawEngineError(description: "raw_lmdb_delete failed") }
-    }
-
-    func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int {
-        try rawScan(start, onEntry) { raw_lmdb_scan(handle, $0, $1, limit, countEntry, $2) }
-    }
-
-    func close() throws {
-        raw_lmdb_close(handle)
-        handle = nil
-    }
-}
-
-/// libleveldb called directly from C, with Cairn's default LevelDB options.
-final class RawLevelDBTarget: BenchTarget {
-    private var handle: OpaquePointer?
-
-    init(directory: String, durability: Durability) throws {
+    /// libleveldb over `directory`, with Cairn's default LevelDB options.
+    static func leveldb(directory: String, durability: Durability) throws -> RawCTarget {
         try DirectoryCheck.prepare(directory)
         var error: UnsafeMutablePointer<CChar>?
         let defaults = LevelDBOptions()
-        handle = raw_leveldb_open(
+        let handle = raw_leveldb_open(
             directory, durability == .sync ? 1 : 0, defaults.blockCacheBytes, Int32(defaults.bloomFilterBitsPerKey),
             &error)
-        if handle == nil { throw RawEngineError(description: takeMessage(error, or: "raw_leveldb_open failed")) }
+        return try RawCTarget(.leveldb, handle: handle, error: error)
+    }
+
+    private init(_ functions: Functions, handle: OpaquePointer?, error: UnsafeMutablePointer<CChar>?) throws {
+        guard let handle else { throw RawEngineError(description: takeMessage(error, or: "\(functions.name)_open failed")) }
+        self.functions = functions
+        self.handle = handle
     }
 
     func put(_ key: Bytes, _ value: Bytes) throws {
         let status = key.withUnsafeBytes { k in
-            value.withUnsafeBytes { v in raw_leveldb_put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
+            value.withUnsafeBytes { v in functions.put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
         }
-        if status != 0 { throw RawEngineError(description: "raw_leveldb_put failed") }
+        if status != 0 { throw RawEngineError(description: "\(functions.name)_put failed") }
     }
 
     func read(_ key: Bytes) throws -> Bool {
         var length = 0
-        let status = key.withUnsafeBytes { raw_leveldb_get(handle, $0.baseAddress, $0.count, &length) }
-        if status < 0 { throw RawEngineError(description: "raw_leveldb_get failed") }
+        let status = key.withUnsafeBytes { functions.get(handle, $0.baseAddress, $0.count, &length) }
+        if status < 0 { throw RawEngineError(description: "\(functions.name)_get failed") }
         return status == 0
     }
 
     func delete(_ key: Bytes) throws {
-        let status = key.withUnsafeBytes { raw_leveldb_delete(handle, $0.baseAddress, $0.count) }
-        if status != 0 { throw RawEngineError(description: "raw_leveldb_delete failed") }
+        let status = key.withUnsafeBytes { functions.delete(handle, $0.baseAddress, $0.count) }
+        if status != 0 { throw RawEngineError(description: "\(functions.name)_delete failed") }
     }
 
     func scan(from start: Bytes?, limit: Int, _ onEntry: () -> Bool) throws -> Int {
-        try rawScan(start, onEntry) { raw_leveldb_scan(handle, $0, $1, limit, countEntry, $2) }
+        try rawScan(start, onEntry) { functions.scan(handle, $0, $1, limit, countEntry, $2) }
     }
 
     func close() throws {
-        raw_leveldb_close(handle)
+        functions.close(handle)
         handle = nil
     }
 }
