@@ -57,6 +57,25 @@ public enum Message: Hashable, Sendable {
     case hintAck(table: String, key: [UInt8], data: [UInt8])
     /// Remove the key if your copy is still exactly the tombstones of `history`.
     case reap(table: String, key: [UInt8], history: [UInt8])
+    /// A node that is not a primary of the key asks a primary to coordinate a client's put or delete.
+    case coordinate(id: RequestID, request: ClientRequest)
+    /// The primary took the forwarded request on (the forwarder stops trying other primaries).
+    case coordinateAccepted(id: RequestID)
+    /// The primary's answer to a forwarded request, for the forwarder to hand to its client.
+    case coordinated(id: RequestID, reply: ClientReply)
+}
+
+/// Where a coordinator's answer goes: to its own client, or back to the node that forwarded the request.
+enum ReplyRoute: Hashable, Sendable {
+    case client
+    case forwarded(origin: NodeID, id: RequestID)
+
+    func answer(_ reply: ClientReply) -> Directive {
+        switch self {
+        case .client: .reply(reply)
+        case .forwarded(let origin, let id): .send(to: origin, .coordinated(id: id, reply: reply))
+        }
+    }
 }
 
 /// Timers a node asks its shell to start; the shell calls `onTimer` when one fires.
@@ -69,6 +88,10 @@ public enum TimerID: Hashable, Sendable {
     case hintDelivery
     /// A deleted key's grace period is over: reap it if every replica still holds only its tombstone.
     case reap(RequestID)
+    /// A forwarded put was not taken on in time: try the next primary (or coordinate here).
+    case forwardTimeout(RequestID)
+    /// A forwarded put got no answer at all: tell the client it timed out.
+    case forwardExpired(RequestID)
 }
 
 /// What a node asks its shell to do, in order. Persisting directives come before the sends and replies that

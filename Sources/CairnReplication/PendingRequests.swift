@@ -34,6 +34,7 @@ struct ReplicaTargets {
 /// A put or delete this node coordinates, until every replica answered or the request timed out.
 struct PendingWrite {
     var clientID: UInt64
+    var route: ReplyRoute
     var table: String
     var key: [UInt8]
     /// The encoded sibling set every replica merges.
@@ -79,4 +80,13 @@ struct PendingReap {
     var key: [UInt8]
     var history: [UInt8]
     var primaries: [NodeID]
+}
+
+/// A put or delete this node handed to a primary, until the primary answers.
+struct PendingForward {
+    var request: ClientRequest
+    /// The primary asked now, and those still to try in order.
+    var current: NodeID
+    var remaining: [NodeID]
+    var accepted = false
 }

@@ -7,7 +7,8 @@ extension ReplicaNode {
     static let countersPerMillisecond: UInt64 = 1_024
 
     mutating func coordinatePut(
-        _ request: ClientRequest, _ table: TableSettings, value: [UInt8], tombstone: Bool, context contextBytes: [UInt8]?
+        _ request: ClientRequest, _ table: TableSettings, value: [UInt8], tombstone: Bool, context contextBytes: [UInt8]?,
+        route: ReplyRoute
     ) throws(ReplicationError) -> [Directive] {
         let (quorum, primaryQuorum) = try request.options.quorums(for: table, isRead: false)
         let context = try CausalContext.decode(contextBytes)
@@ -30,7 +31,7 @@ extension ReplicaNode {
         }
         let data = SiblingSetCodec.encode(object)
         var pending = PendingWrite(
-            clientID: request.id, table: request.table, key: request.key, data: data, object: object, quorum: quorum,
+            clientID: request.id, route: route, table: request.table, key: request.key, data: data, object: object, quorum: quorum,
             primaryQuorum: primaryQuorum, primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
         var directives: [Directive] = []
         if isPrimary {
@@ -76,7 +77,7 @@ extension ReplicaNode {
         var directives: [Directive] = []
         if !pending.replied, pending.quorumReached {
             pending.replied = true
-            directives.append(.reply(.written(id: pending.clientID)))
+            directives.append(pending.route.answer(.written(id: pending.clientID)))
         }
         writes[requestID] = pending
         if pending.everyoneAnswered {
@@ -111,6 +112,6 @@ extension ReplicaNode {
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
         guard let pending = writes.removeValue(forKey: requestID) else { return [] }
         guard !pending.replied else { return [] }
-        return [.reply(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledged.count)))]
+        return [pending.route.answer(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledged.count)))]
     }
 }

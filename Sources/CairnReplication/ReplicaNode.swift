@@ -19,6 +19,9 @@ public struct ReplicaNode {
     var writes: [RequestID: PendingWrite] = [:]
     var reads: [RequestID: PendingRead] = [:]
     var reaps: [RequestID: PendingReap] = [:]
+    var forwards: [RequestID: PendingForward] = [:]
+    /// Forwarded requests already taken on, with when, so a duplicated `coordinate` is not applied twice.
+    var acceptedForwards: [RequestID: UInt64] = [:]
     /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
     public internal(set) var hints: [HintSlot: Hint] = [:]
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
@@ -42,18 +45,24 @@ public struct ReplicaNode {
     }
 
     /// Requests this node is coordinating right now.
-    public var pendingRequestCount: Int { writes.count + reads.count }
+    public var pendingRequestCount: Int { writes.count + reads.count + forwards.count }
 
+    /// A client's request. A put or delete reaching a node that is not one of the key's primaries is
+    /// forwarded to a primary, so that writes are numbered by the key's primaries.
     public mutating func onClientRequest(_ request: ClientRequest, now: UInt64) -> [Directive] {
         self.now = max(self.now, now)
+        return handle(request, route: .client, mayForward: true)
+    }
+
+    mutating func handle(_ request: ClientRequest, route: ReplyRoute, mayForward: Bool) -> [Directive] {
         guard let table = configuration.tables[request.table] else {
-            return [.reply(.failed(id: request.id, error: .unknownTable(request.table)))]
+            return [route.answer(.failed(id: request.id, error: .unknownTable(request.table)))]
         }
         guard (1...ReplicationLimits.keyBytesMax).contains(request.key.count) else {
-            return [.reply(.failed(id: request.id, error: .keyInvalid(bytes: request.key.count, limit: ReplicationLimits.keyBytesMax)))]
+            return [route.answer(.failed(id: request.id, error: .keyInvalid(bytes: request.key.count, limit: ReplicationLimits.keyBytesMax)))]
         }
         guard pendingRequestCount < ReplicationLimits.pendingRequestsMax else {
-            return [.reply(.failed(id: request.id, error: .overloaded(pending: pendingRequestCount, limit: ReplicationLimits.pendingRequestsMax)))]
+            return [route.answer(.failed(id: request.id, error: .overloaded(pending: pendingRequestCount, limit: ReplicationLimits.pendingRequestsMax)))]
         }
         do {
             switch request.operation {
@@ -63,12 +72,14 @@ public struct ReplicaNode {
                 guard value.count <= ReplicationLimits.valueBytesMax else {
                     throw ReplicationError.valueTooLarge(bytes: value.count, limit: ReplicationLimits.valueBytesMax)
                 }
-                return try coordinatePut(request, table, value: value, tombstone: false, context: context)
+                if mayForward, let forwarded = forwardIfNotPrimary(request, table) { return forwarded }
+                return try coordinatePut(request, table, value: value, tombstone: false, context: context, route: route)
             case .delete(let context):
-                return try coordinatePut(request, table, value: [], tombstone: true, context: context)
+                if mayForward, let forwarded = forwardIfNotPrimary(request, table) { return forwarded }
+                return try coordinatePut(request, table, value: [], tombstone: true, context: context, route: route)
             }
         } catch let error as ReplicationError {
-            return [.reply(.failed(id: request.id, error: error))]
+            return [route.answer(.failed(id: request.id, error: error))]
         } catch {
             preconditionFailure("coordinators throw only ReplicationError: \(error)")
         }
@@ -92,6 +103,14 @@ public struct ReplicaNode {
             return hintAcknowledged(table: table, key: key, data: data, by: sender)
         case .reap(let table, let key, let history):
             return reapIfUnchanged(table: table, key: key, history: history)
+        case .coordinate(let id, let request):
+            return coordinateForwarded(request, id: id, from: sender)
+        case .coordinateAccepted(let id):
+            forwards[id]?.accepted = true
+            return []
+        case .coordinated(let id, let reply):
+            guard forwards.removeValue(forKey: id) != nil else { return [] }
+            return [.reply(reply)]
         }
     }
 
@@ -106,6 +125,11 @@ public struct ReplicaNode {
             return offerHints()
         case .reap(let id):
             return reapNow(id)
+        case .forwardTimeout(let id):
+            return forwardToNextPrimary(id)
+        case .forwardExpired(let id):
+            guard let forward = forwards.removeValue(forKey: id) else { return [] }
+            return [.reply(.failed(id: forward.request.id, error: .timeout(needed: 1, got: 0)))]
         }
     }
 

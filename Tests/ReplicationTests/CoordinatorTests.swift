@@ -118,4 +118,32 @@ struct CoordinatorTests {
         #expect(holder.onMessage(.hintAck(table: "t", key: key, data: hint.data), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
         #expect(holder.hints.isEmpty)
     }
+
+    @Test("a node that is not a primary forwards a put to the primaries in turn, then coordinates it itself")
+    func forwarding() {
+        let outsider = ring.members.map(\.id).first { !primaries.contains($0) }!
+        var node = node(outsider)
+        let forwarded = node.onClientRequest(put("milk", id: 42), now: 1_000)
+        let forwardID = RequestID(coordinator: outsider, sequence: 1)
+        #expect(forwarded.first == .send(to: primaries[0], .coordinate(id: forwardID, request: put("milk", id: 42))))
+        #expect(!forwarded.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
+        let second = node.onTimer(.forwardTimeout(forwardID), now: 1_100)
+        #expect(second.first == .send(to: primaries[1], .coordinate(id: forwardID, request: put("milk", id: 42))))
+        _ = node.onTimer(.forwardTimeout(forwardID), now: 1_200)
+        let itself = node.onTimer(.forwardTimeout(forwardID), now: 1_300)
+        let writers = sends(itself).compactMap { _, message -> String? in
+            guard case .replicaPut(_, _, _, let data, _) = message else { return nil }
+            return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name
+        }
+        #expect(!writers.isEmpty && writers.allSatisfy { $0.hasPrefix("\(outsider)/") }, "a one-shot writer name: \(writers)")
+
+        var primary = self.node(primaries[0])
+        let taken = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_000)
+        #expect(taken.first == .send(to: outsider, .coordinateAccepted(id: forwardID)))
+        #expect(taken.contains { if case .persist = $0 { true } else { false } })
+        let again = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_001)
+        #expect(again == [.send(to: outsider, .coordinateAccepted(id: forwardID))], "a duplicate is acknowledged, not applied")
+        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], sequence: 1)), from: primaries[1], now: 1_010)
+        #expect(answer == [.send(to: outsider, .coordinated(id: forwardID, reply: .written(id: 42)))])
+    }
 }

@@ -236,6 +236,9 @@ public final class Simulation {
         case .hintDelivery(_, let key, _): "hint \(text(key))"
         case .hintAck(_, let key, _): "hint-ack \(text(key))"
         case .reap(_, let key, _): "reap \(text(key))"
+        case .coordinate(let id, let request): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
+        case .coordinateAccepted(let id): "coordinate-accepted \(id)"
+        case .coordinated(let id, let reply): "coordinated \(id) \(describe(reply))"
         }
     }
 
