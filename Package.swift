@@ -81,7 +81,10 @@ let package = Package(
             path: "Tests/EngineConformanceTests", swiftSettings: strictSettings),
         .target(
             name: "CairnSimulator",
-            dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "CairnTestSupport"],
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine",
+                "CairnTestSupport",
+            ],
             path: "Tests/Simulator", swiftSettings: strictSettings),
         .testTarget(
             name: "ReplicationTests",

@@ -23,7 +23,7 @@ public final class EngineReplicaStore: ReplicaStorageView {
         return try? engine.get(storedKey(key))
     }
 
-    /// Performs the storage directives among `directives`, in order; other directives are the caller's.
+    /// Performs a storage directive (persist, remove, persistHint, removeHint); other directives are the caller's.
     public func perform(_ directive: Directive) throws {
         switch directive {
         case .persist(let table, let key, let data):

@@ -59,7 +59,7 @@ public enum Message: Hashable, Sendable {
     case reap(table: String, key: [UInt8], history: [UInt8])
     /// A node that is not a primary of the key asks a primary to coordinate a client's put or delete.
     case coordinate(id: RequestID, request: ClientRequest)
-    /// The primary took the forwarded request on (the forwarder stops trying other primaries).
+    /// The primary took the forwarded request on (the forwarder does not suspect it).
     case coordinateAccepted(id: RequestID)
     /// The primary's answer to a forwarded request, for the forwarder to hand to its client.
     case coordinated(id: RequestID, reply: ClientReply)
@@ -88,7 +88,7 @@ public enum TimerID: Hashable, Sendable {
     case hintDelivery
     /// A deleted key's grace period is over: reap it if every replica still holds only its tombstone.
     case reap(RequestID)
-    /// A forwarded put was not taken on in time: try the next primary (or coordinate here).
+    /// A forwarded put was not taken on in time: suspect the primary it went to.
     case forwardTimeout(RequestID)
     /// A forwarded put got no answer at all: tell the client it timed out.
     case forwardExpired(RequestID)

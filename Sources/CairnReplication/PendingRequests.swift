@@ -85,8 +85,7 @@ struct PendingReap {
 /// A put or delete this node handed to a primary, until the primary answers.
 struct PendingForward {
     var request: ClientRequest
-    /// The primary asked now, and those still to try in order.
+    /// The primary asked to coordinate it.
     var current: NodeID
-    var remaining: [NodeID]
     var accepted = false
 }

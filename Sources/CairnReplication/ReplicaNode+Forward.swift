@@ -1,9 +1,12 @@
 import CairnCore
 
 /// Forwarding: writes are coordinated by one of the key's primaries, which number them under their own name.
-/// A node that is not a primary hands a put or delete to the first primary it does not suspect; if none takes
-/// it on within `replicaTimeout`, it tries the next, and with none left it coordinates the write itself under
-/// a one-shot writer name (each such write adds an entry to the key's version vector, so this stays rare).
+/// A node that is not a primary hands a put or delete to the first primary it does not suspect, once: it never
+/// retries elsewhere, because a primary that received the request but whose answer was lost would then apply
+/// the same write a second time under a second dot. A primary that has not taken the request on within
+/// `replicaTimeout` is suspected (so later writes go to the next one), and a request with no answer fails with
+/// `timeout`, as any unacknowledged write may. Only when every primary is suspected does the node coordinate
+/// the write itself, under a one-shot writer name (each adds an entry to the key's version vector).
 extension ReplicaNode {
     /// Forwards `request` when this node is not a primary of its key; nil when it should coordinate here.
     mutating func forwardIfNotPrimary(_ request: ClientRequest, _ table: TableSettings) -> [Directive]? {
@@ -13,7 +16,7 @@ extension ReplicaNode {
         let candidates = primaries.filter { !suspects.contains($0) }
         guard let first = candidates.first else { return nil }
         let forwardID = newRequestID()
-        forwards[forwardID] = PendingForward(request: request, current: first, remaining: Array(candidates.dropFirst()))
+        forwards[forwardID] = PendingForward(request: request, current: first)
         // The primary may itself wait a full request timeout for its replicas; allow for that and the hops.
         let expiry = configuration.requestTimeoutMilliseconds + configuration.replicaTimeoutMilliseconds * UInt64(primaries.count + 1)
         return [
@@ -23,20 +26,11 @@ extension ReplicaNode {
         ]
     }
 
-    /// The forwarded primary did not take the request on: try the next one, or coordinate here.
-    mutating func forwardToNextPrimary(_ forwardID: RequestID) -> [Directive] {
-        guard var forward = forwards[forwardID], !forward.accepted else { return [] }
+    /// The primary did not take the request on in time: suspect it, and keep waiting for an answer.
+    mutating func forwardNotAccepted(_ forwardID: RequestID) -> [Directive] {
+        guard let forward = forwards[forwardID], !forward.accepted else { return [] }
         suspect(forward.current)
-        guard !forward.remaining.isEmpty else {
-            forwards[forwardID] = nil
-            return handle(forward.request, route: .client, mayForward: false)
-        }
-        forward.current = forward.remaining.removeFirst()
-        forwards[forwardID] = forward
-        return [
-            .send(to: forward.current, .coordinate(id: forwardID, request: forward.request)),
-            .startTimer(.forwardTimeout(forwardID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
-        ]
+        return []
     }
 
     /// A primary takes on a forwarded request once, however often the message arrives.

@@ -7,9 +7,9 @@ import CairnCore
 /// socket, a clock, a disk or a random source: the same code runs under SwiftNIO and in the simulator.
 ///
 /// Writes use dotted version vectors (`SiblingSet`). A primary replica coordinates a put under its own name,
-/// reading its stored copy first, so its counters for a key are gap-free; any other node coordinates under a
-/// one-shot writer name (`node/incarnation/sequence`), which never collides and never claims a write it did
-/// not see.
+/// reading its stored copy first, so its counters for a key are gap-free. Any other node forwards the put to a
+/// primary; only when no primary takes it on does it coordinate itself, under a one-shot writer name
+/// (`node/incarnation/sequence`), which never collides and never claims a write it did not see.
 public struct ReplicaNode {
     public let configuration: NodeConfiguration
     let storage: any ReplicaStorageView
@@ -126,7 +126,7 @@ public struct ReplicaNode {
         case .reap(let id):
             return reapNow(id)
         case .forwardTimeout(let id):
-            return forwardToNextPrimary(id)
+            return forwardNotAccepted(id)
         case .forwardExpired(let id):
             guard let forward = forwards.removeValue(forKey: id) else { return [] }
             return [.reply(.failed(id: forward.request.id, error: .timeout(needed: 1, got: 0)))]

@@ -119,7 +119,7 @@ struct CoordinatorTests {
         #expect(holder.hints.isEmpty)
     }
 
-    @Test("a node that is not a primary forwards a put to the primaries in turn, then coordinates it itself")
+    @Test("a node that is not a primary forwards a put to one primary, once, and coordinates itself only when all are suspected")
     func forwarding() {
         let outsider = ring.members.map(\.id).first { !primaries.contains($0) }!
         var node = node(outsider)
@@ -127,10 +127,19 @@ struct CoordinatorTests {
         let forwardID = RequestID(coordinator: outsider, sequence: 1)
         #expect(forwarded.first == .send(to: primaries[0], .coordinate(id: forwardID, request: put("milk", id: 42))))
         #expect(!forwarded.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
-        let second = node.onTimer(.forwardTimeout(forwardID), now: 1_100)
-        #expect(second.first == .send(to: primaries[1], .coordinate(id: forwardID, request: put("milk", id: 42))))
-        _ = node.onTimer(.forwardTimeout(forwardID), now: 1_200)
-        let itself = node.onTimer(.forwardTimeout(forwardID), now: 1_300)
+        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_060) == [], "no retry elsewhere: that could apply the write twice")
+        #expect(node.suspected == [primaries[0]])
+        // Later writes go to the next primary not suspected; each one that stays silent is suspected in turn.
+        for (offset, primary) in primaries.enumerated().dropFirst() {
+            let time = 1_060 + UInt64(offset) * 20
+            let next = node.onClientRequest(put("more", id: 42 + UInt64(offset)), now: time)
+            #expect(sends(next).first?.0 == primary)
+            _ = node.onTimer(.forwardTimeout(RequestID(coordinator: outsider, sequence: UInt64(offset + 1))), now: time + 10)
+        }
+        #expect(node.suspected == Set(primaries))
+        let expired = node.onTimer(.forwardExpired(forwardID), now: 1_150)
+        #expect(expired == [.reply(.failed(id: 42, error: .timeout(needed: 1, got: 0)))])
+        let itself = node.onClientRequest(put("tea", id: 50), now: 1_160)
         let writers = sends(itself).compactMap { _, message -> String? in
             guard case .replicaPut(_, _, _, let data, _) = message else { return nil }
             return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name

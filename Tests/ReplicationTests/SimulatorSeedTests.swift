@@ -54,8 +54,10 @@ struct SimulatorSeedTests {
         for seed in 1...UInt64(max(Self.seedCount, 300)) {
             var options = SimulationOptions(seed: seed)
             options.mutation = .putIgnoresContext
-            if try !Simulation(options).run().isEmpty {
+            let failures = try Simulation(options).run()
+            if let first = failures.first {
                 caughtAt = seed
+                print("putIgnoresContext caught at seed \(seed): \(first)")
                 break
             }
         }
@@ -78,6 +80,6 @@ func runSeed(_ options: SimulationOptions) throws -> String? {
         CAIRN_SIM_FIRST_SEED=\(options.seed) CAIRN_SIM_SEEDS=1 swift test --filter SimulatorSeedTests
         \(failures.joined(separator: "\n"))
         last \(simulation.trace.count) of \(simulation.traceLineCount) trace lines:
-        \(simulation.trace.suffix(120).joined(separator: "\n"))
+        \(simulation.trace.suffix(ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 120).joined(separator: "\n"))
         """
 }

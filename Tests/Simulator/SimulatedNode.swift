@@ -3,6 +3,7 @@ import CairnEngines
 import CairnNode
 import CairnReplication
 import CairnStorage
+import MemoryEngine
 
 /// One simulated machine: its engines (which survive crashes as a disk would) and, while up, its core.
 final class SimulatedNode {
@@ -28,9 +29,16 @@ final class SimulatedNode {
     /// anew at every start, from its files.
     func open() throws {
         guard store == nil else { return }
-        let configuration = TableConfiguration(engine: engine, durability: .buffered)
-        let table = try configuration.openEngine(in: (directory ?? "/nonexistent-memory") + "/" + Simulation.table)
-        let hints = try configuration.openEngine(in: (directory ?? "/nonexistent-memory") + "/hints")
+        let table: any StorageEngine
+        let hints: any StorageEngine
+        if let directory {
+            let configuration = TableConfiguration(engine: engine, durability: .buffered)
+            table = try configuration.openEngine(in: directory + "/" + Simulation.table)
+            hints = try configuration.openEngine(in: directory + "/hints")
+        } else {
+            precondition(engine == .memory, "persistent engines need a directory")
+            (table, hints) = (MemoryEngine(), MemoryEngine())
+        }
         engines = [table, hints]
         store = EngineReplicaStore(ring: ring, tables: [Simulation.table: table], hints: hints)
     }

@@ -4,6 +4,7 @@ import CairnNode
 import CairnReplication
 import CairnStorage
 import CairnTestSupport
+import Foundation
 
 /// A seeded, deterministic world of Cairn nodes: virtual time, a lossy reordering network, crashes,
 /// restarts and partitions, and clients issuing gets, puts and deletes. A run is a pure function of its seed.
@@ -11,8 +12,8 @@ public final class Simulation {
     public static let table = "kv"
     /// Hard stop for any phase, in virtual milliseconds, so a livelock ends the run instead of the test.
     static let phaseMillisecondsMax: UInt64 = 120_000
-    /// Trace lines kept for a failure report.
-    static let traceLinesMax = 400
+    /// Trace lines kept for a failure report (`CAIRN_SIM_TRACE_ALL=1` keeps every line).
+    static let traceLinesMax = ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 400
 
     enum Event {
         case deliver(from: NodeID, to: NodeID, Message)
