@@ -90,22 +90,14 @@ extension ReplicaNode {
     /// Primaries that missed the deadline are suspected; fallbacks that may hold their hints are asked instead.
     mutating func replaceSilentReadReplicas(_ requestID: RequestID) -> [Directive] {
         guard var pending = reads[requestID] else { return [] }
-        var directives: [Directive] = []
-        for node in pending.targets.nodes where !pending.copies.contains(where: { $0.node == node }) {
-            suspect(node)
-            let owner = pending.targets.standIns[node] ?? node
-            let standsIn = pending.targets.standIns.contains { entry in
-                entry.value == owner && pending.copies.contains { $0.node == entry.key }
-            }
-            guard !standsIn, let fallback = pending.targets.draftFallback(avoiding: suspected, excluded: id) else { continue }
-            pending.targets.add(fallback, standingInFor: owner)
-            directives.append(.send(to: fallback, .replicaGet(id: requestID, table: pending.table, key: pending.key)))
+        let answered = Set(pending.copies.map(\.node))
+        let drafted = draftStandIns(&pending.targets) { answered.contains($0) }
+        let directives = drafted.map {
+            Directive.send(to: $0.fallback, .replicaGet(id: requestID, table: pending.table, key: pending.key))
         }
         reads[requestID] = pending
-        if !directives.isEmpty {
-            directives.append(.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds))
-        }
-        return directives
+        guard !directives.isEmpty else { return [] }
+        return directives + [.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds)]
     }
 
     mutating func readTimedOut(_ requestID: RequestID) -> [Directive] {

@@ -93,20 +93,31 @@ extension ReplicaNode {
     /// Replicas that missed the deadline are suspected; a fallback takes each one's write with a hint.
     mutating func replaceSilentWriteReplicas(_ requestID: RequestID) -> [Directive] {
         guard var pending = writes[requestID] else { return [] }
-        var directives: [Directive] = []
-        for node in pending.targets.nodes where node != id && !pending.acknowledged.contains(node) {
-            suspect(node)
-            let owner = pending.targets.standIns[node] ?? node
-            let standsIn = pending.targets.standIns.contains { $0.value == owner && pending.acknowledged.contains($0.key) }
-            guard !standsIn, let fallback = pending.targets.draftFallback(avoiding: suspected, excluded: id) else { continue }
-            pending.targets.add(fallback, standingInFor: owner)
-            directives.append(.send(to: fallback, replicaPut(requestID, pending, hintFor: owner)))
-        }
+        let acknowledged = pending.acknowledged
+        let drafted = draftStandIns(&pending.targets) { acknowledged.contains($0) }
+        let directives = drafted.map { Directive.send(to: $0.fallback, replicaPut(requestID, pending, hintFor: $0.owner)) }
         writes[requestID] = pending
-        if !directives.isEmpty {
-            directives.append(.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds))
+        guard !directives.isEmpty else { return [] }
+        return directives + [.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds)]
+    }
+
+    /// Suspects every target that has not answered, then drafts a fallback to stand in for each silent target's
+    /// owner, unless a stand-in for that owner already answered.
+    mutating func draftStandIns(
+        _ targets: inout ReplicaTargets, answered: (NodeID) -> Bool
+    ) -> [(fallback: NodeID, owner: NodeID)] {
+        let silent = targets.nodes.filter { $0 != id && !answered($0) }
+        for node in silent { suspect(node) }
+        let suspects = suspected
+        var drafted: [(fallback: NodeID, owner: NodeID)] = []
+        for node in silent {
+            let owner = targets.standIns[node] ?? node
+            let covered = targets.standIns.contains { $0.value == owner && answered($0.key) }
+            guard !covered, let fallback = targets.draftFallback(avoiding: suspects, excluded: id) else { continue }
+            targets.add(fallback, standingInFor: owner)
+            drafted.append((fallback, owner))
         }
-        return directives
+        return drafted
     }
 
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
