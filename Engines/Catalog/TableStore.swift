@@ -89,11 +89,16 @@ public final class TableStore: @unchecked Sendable {
         }
     }
 
-    /// Closes every table. The store is unusable afterwards.
+    /// Closes every table, even when one fails to close (the first failure is rethrown). The store is unusable
+    /// afterwards.
     public func close() throws {
         try lock.withLock {
-            for engine in engines.values { try engine.close() }
+            var firstFailure: (any Error)?
+            for engine in engines.values {
+                do { try engine.close() } catch { firstFailure = firstFailure ?? error }
+            }
             engines = [:]
+            if let firstFailure { throw firstFailure }
         }
     }
 

@@ -26,18 +26,6 @@ public struct KeyRange: Sendable, Equatable {
         KeyRange(from: prefix.isEmpty ? nil : prefix, to: prefixSuccessor(prefix))
     }
 
-    /// Whether `key` lies inside the range.
-    public func contains(_ key: Bytes) -> Bool {
-        key.withUnsafeBytes { contains($0) }
-    }
-
-    /// Whether the raw `key` lies inside the range.
-    public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
-        if let lowerBound, compareBytes(key, lowerBound) < 0 { return false }
-        if let upperBound, compareBytes(key, upperBound) >= 0 { return false }
-        return true
-    }
-
     /// Whether `key` lies at or past the upper bound, so an ascending scan can stop.
     public func isPastEnd(_ key: UnsafeRawBufferPointer) -> Bool {
         guard let upperBound else { return false }

@@ -4,13 +4,6 @@ public struct WriteBatch: Sendable, Equatable {
     public enum Operation: Sendable, Equatable {
         case put(key: Bytes, value: Bytes)
         case delete(key: Bytes)
-
-        /// The key the operation writes.
-        public var key: Bytes {
-            switch self {
-            case .put(let key, _), .delete(let key): key
-            }
-        }
     }
 
     public private(set) var operations: [Operation] = []

@@ -8,6 +8,11 @@ public enum ReplicationLimits {
     public static let siblingsMax = 32
     /// Most entries in one key's version vector (writers of that key, including one-shot fallback writers).
     public static let versionVectorEntriesMax = 128
+    /// Most siblings and version-vector entries a stored or sent copy may hold. Puts are refused past
+    /// `siblingsMax` and `versionVectorEntriesMax`, but merging replicas never drops data, so a merged copy may
+    /// exceed those; decoding accepts up to these (4×) and refuses anything larger as corrupt.
+    public static let storedSiblingsMax = 4 * siblingsMax
+    public static let storedVersionVectorEntriesMax = 4 * versionVectorEntriesMax
     /// Largest replication factor N.
     public static let replicasMax = 7
     /// Most client requests one node coordinates at once.

@@ -27,8 +27,9 @@ extension ReplicaNode {
     func replicaCopy(table: String, key: [UInt8]) -> [UInt8]? {
         guard let settings = configuration.tables[table] else { return nil }
         if replicas(of: key, settings).primaries.contains(id) { return storage.load(table: table, key: key) }
-        let held = hints.values.filter { $0.table == table && $0.key == key }
-            .sorted { $0.owner < $1.owner }
+        // Hints are kept per (owner, table, key): look up each possible owner rather than scanning them all.
+        let held = configuration.ring.members
+            .compactMap { hints[HintSlot(owner: $0.id, table: table, key: key)] }
             .compactMap { try? SiblingSetCodec.decode($0.data) }
         guard !held.isEmpty else { return nil }
         return SiblingSetCodec.encode(held.reduce(SiblingSet.empty) { $0.merged(with: $1, policy: policy(of: table)) })

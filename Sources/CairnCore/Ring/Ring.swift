@@ -62,7 +62,6 @@ public struct Ring: Equatable, Codable, Sendable {
     /// The first `count` distinct nodes walking clockwise from `partition`, nodes of unused zones first.
     public func preferenceList(forPartition partition: Int, count: Int) -> [NodeID] {
         precondition((0..<partitionCount).contains(partition), "partition in range")
-        let zones = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.zone) })
         var walk: [NodeID] = []
         var seen = Set<NodeID>()
         for step in 0..<partitionCount {
@@ -70,6 +69,8 @@ public struct Ring: Equatable, Codable, Sendable {
             if seen.insert(owner).inserted { walk.append(owner) }
             if walk.count == members.count { break }
         }
+        guard members.contains(where: { $0.zone != nil }) else { return Array(walk.prefix(count)) }
+        let zones = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.zone) })
         var chosen: [NodeID] = []
         var usedZones = Set<String>()
         for node in walk where chosen.count < count {

@@ -23,9 +23,6 @@ public struct SiblingSet: Hashable, Codable, Sendable {
     /// Whether every sibling is a tombstone (and there is at least one): the key reads as deleted.
     public var isDeleted: Bool { !siblings.isEmpty && siblings.allSatisfy(\.isTombstone) }
 
-    /// Whether the copy holds no live value.
-    public var isAbsent: Bool { siblings.allSatisfy(\.isTombstone) }
-
     /// The next dot `node` may issue for this key: one past everything it has issued.
     public func nextDot(for node: NodeID) -> Dot { Dot(node, history[node] + 1) }
 

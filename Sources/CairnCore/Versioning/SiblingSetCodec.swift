@@ -45,7 +45,7 @@ public enum SiblingSetCodec {
         var reader = Reader(bytes: bytes)
         let version = try reader.byte()
         guard version == format else { throw .corruptReplicaData("format \(version), this build reads \(format)") }
-        let nameCount = try reader.count(limit: ReplicationLimits.versionVectorEntriesMax * 2)
+        let nameCount = try reader.count(limit: ReplicationLimits.storedVersionVectorEntriesMax)
         var names: [NodeID] = []
         for _ in 0..<nameCount {
             let length = try reader.count(limit: NodeID.nameBytesMax)
@@ -57,13 +57,13 @@ public enum SiblingSetCodec {
             return names[index]
         }
         var history: [NodeID: UInt64] = [:]
-        for _ in 0..<(try reader.count(limit: ReplicationLimits.versionVectorEntriesMax * 2)) {
+        for _ in 0..<(try reader.count(limit: ReplicationLimits.storedVersionVectorEntriesMax)) {
             let node = try name(try reader.count(limit: .max))
             history[node] = try reader.varint()
         }
         let historyVector = VersionVector(history)
         var siblings: [Sibling] = []
-        for _ in 0..<(try reader.count(limit: ReplicationLimits.siblingsMax * 2)) {
+        for _ in 0..<(try reader.count(limit: ReplicationLimits.storedSiblingsMax)) {
             let node = try name(try reader.count(limit: .max))
             let counter = try reader.varint()
             let timestamp = try reader.varint()
