@@ -8,7 +8,7 @@ import Darwin
 public enum DirectoryCheck {
     /// Makes sure `path` is a readable, writable directory, creating it (and its parents) when missing.
     public static func prepare(_ path: String) throws(StorageError) {
-        precondition(!path.isEmpty, "a directory path is never empty")
+        guard !path.isEmpty else { throw .dataDirectoryPathEmpty }
         var info = stat()
         if stat(path, &info) != 0 {
             let missing = errno
@@ -24,6 +24,19 @@ public enum DirectoryCheck {
         closedir(handle)
         guard access(path, R_OK | W_OK | X_OK) == 0 else {
             throw .dataDirectoryUnusable(path: path, reason: "no read/write access: \(errnoText(errno))")
+        }
+    }
+
+    /// Creates `path` as a new, empty directory (its parent must exist), so a caller may later delete it knowing
+    /// it holds nothing it did not put there. An existing `path` is refused, never reused.
+    public static func createFresh(_ path: String) throws(StorageError) {
+        guard !path.isEmpty else { throw .dataDirectoryPathEmpty }
+        guard mkdir(path, 0o755) == 0 else {
+            let failure = errno
+            if failure == EEXIST {
+                throw .dataDirectoryUnusable(path: path, reason: "it already exists (a run creates its own directory, so it never deletes what it did not create)")
+            }
+            throw .dataDirectoryUnusable(path: path, reason: "cannot create it: \(errnoText(failure))")
         }
     }
 

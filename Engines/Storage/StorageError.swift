@@ -9,6 +9,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case engineFull(engine: EngineKind, limitName: String, limit: Int)
 
     // Data directories and tables.
+    case dataDirectoryPathEmpty
     case dataDirectoryNotADirectory(path: String)
     case dataDirectoryUnusable(path: String, reason: String)
     case unknownEngine(name: String, known: [String])
@@ -39,6 +40,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             "batch of \(bytes) bytes exceeds batchPayloadBytesMax (\(limit) bytes)"
         case .engineFull(let engine, let limitName, let limit):
             "\(engine) engine is full: the write would pass its \(limitName) (\(limit) bytes)"
+        case .dataDirectoryPathEmpty:
+            "data directory path is empty: give a directory"
         case .dataDirectoryNotADirectory(let path):
             "data directory \(path) exists but is not a directory"
         case .dataDirectoryUnusable(let path, let reason):

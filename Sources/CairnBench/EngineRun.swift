@@ -21,7 +21,10 @@ public struct EngineRun {
         self.progress = progress
     }
 
+    /// Runs `workloads` inside `dataDirectory`, which it creates (its parent must exist; an existing directory is
+    /// refused) and removes at the end: it deletes nothing it did not create.
     public func run(_ workloads: Set<Workload>) throws -> [WorkloadResult] {
+        try DirectoryCheck.createFresh(dataDirectory)
         var results: [WorkloadResult] = []
         var open: (target: any BenchTarget, runner: WorkloadRunner, directory: String)?
         defer {
@@ -30,9 +33,13 @@ public struct EngineRun {
         }
         for workload in Workload.canonicalOrder(workloads) {
             if workload.isFill || open == nil {
-                if let previous = open { try previous.target.close() }
+                if let previous = open {
+                    try previous.target.close()
+                    try? FileManager.default.removeItem(atPath: previous.directory)
+                }
                 let directory = dataDirectory + "/" + (workload.isFill ? workload.rawValue : "load")
-                try? FileManager.default.removeItem(atPath: directory)
+                // One level, no parents: once the run's directory is gone (a signal's cleanup) nothing recreates it.
+                try DirectoryCheck.createFresh(directory)
                 let target = try engine.open(in: directory, durability: settings.durability)
                 let runner = WorkloadRunner(engine: engine, target: target, settings: settings, progress: progress)
                 open = (target, runner, directory)

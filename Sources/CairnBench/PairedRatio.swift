@@ -54,7 +54,10 @@ public struct PairedRun {
         guard let baseline = engine.rawBaseline else { return [] }
         let pair = [engine, baseline]
         let directories = pair.map { dataDirectory + "/" + $0.rawValue }
+        // The run removes its directory at the end, so it runs only in one it creates (never in an existing one).
+        try DirectoryCheck.createFresh(dataDirectory)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        for directory in directories { try DirectoryCheck.createFresh(directory) }
         let targets = try zip(pair, directories).map { try $0.open(in: $1, durability: settings.durability) }
         defer { for target in targets { try? target.close() } }
         let runners = zip(pair, targets).map {

@@ -33,6 +33,10 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Seed of every random choice, so runs repeat.")
     var seed: UInt64 = 42
 
+    func validate() throws {
+        _ = try settings()
+    }
+
     func settings() throws -> BenchSettings {
         guard let durability = Durability(rawValue: durability) else {
             throw ValidationError("--durability must be sync or buffered, not '\(durability)'")
@@ -59,15 +63,20 @@ struct BenchOptions: ParsableArguments {
     }
 }
 
-/// Parses a comma-separated list of names into values, naming the bad one and the choices on error.
+/// Parses a comma-separated list of names into values, naming the bad one and the choices on error; an empty
+/// list is an error too.
 func parseList<Value: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> [Value]
 where Value.RawValue == String {
     if text == "all" { return Array(Value.allCases) }
+    let choices = Value.allCases.map(\.rawValue).joined(separator: ", ")
+    guard text.contains(where: { $0 != "," && !$0.isWhitespace }) else {
+        throw ValidationError("\(option) is empty: name at least one of \(choices), or all")
+    }
     return try text.split(separator: ",").map { name in
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard let value = Value(rawValue: trimmed) else {
             throw ValidationError(
-                "\(option): unknown '\(trimmed)'; choose from \(Value.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+                "\(option): unknown '\(trimmed)'; choose from \(choices) or all")
         }
         return value
     }
@@ -80,7 +89,10 @@ struct BenchEnginesCommand: ParsableCommand {
         abstract: "Run named workloads on every engine and on raw C; print tables, a chart and advice.",
         discussion: """
             Workloads: \(Workload.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
-            Each engine runs in its own process, in a fresh data dir. Build with -c release for real figures.
+            Each engine runs in its own process. The run creates a new directory, cairn-bench-<id>, inside the \
+            --data-dir (default: the system temporary directory), works only inside it, and removes it at the end, \
+            on Ctrl-C and on SIGTERM: it never deletes anything it did not create. The --json, --chart and \
+            --markdown paths are checked before the run starts. Build with -c release for real figures.
             """
     )
 
@@ -95,21 +107,35 @@ struct BenchEnginesCommand: ParsableCommand {
     var chart = "cairn-bench-engines.svg"
     @Option(help: "Write a Markdown report (machine, command, tables, ratios, chart, advice) to this file.")
     var markdown: String?
-    @Option(help: "Directory for the engines' data (default: a fresh temporary directory, removed afterwards).")
+    @Option(help: "Directory in which the run creates (and afterwards removes) its own cairn-bench-<id> directory for the engines' data; created when missing. Default: the system temporary directory.")
     var dataDir: String?
     @Flag(help: "Run every engine inside this process instead of one child process per engine.")
     var inProcess = false
     @Option(help: "Alternating slices of the side-by-side comparison with raw C (fillrandom, overwrite, readrandom); 0 skips it.")
     var ratioSlices = PairedRun.defaultSlices
 
+    func validate() throws {
+        let _: [BenchEngine] = try parseList(engines, option: "--engines")
+        let _: [Workload] = try parseList(workloads, option: "--workloads")
+        guard ratioSlices >= 0 else { throw ValidationError("--ratio-slices must be 0 or more") }
+    }
+
     func run() throws {
         let settings = try options.settings()
         let started = ContinuousClock.now
         let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
+        try checkOutputPaths()
+        let parent = try dataDir.map { path throws(RuntimeError) in
+            try PathArguments.prepareDirectory(path, option: "--data-dir")
+            return path
+        } ?? NSTemporaryDirectory()
         let machine = MachineInfo.current()
-        let root = dataDir ?? NSTemporaryDirectory() + "cairn-bench-\(UUID().uuidString.prefix(8))"
-        defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
+        let cleanup = SignalCleanup.shared
+        cleanup.install()
+        let root = (parent.hasSuffix("/") ? parent : parent + "/") + "cairn-bench-\(UUID().uuidString.prefix(8))"
+        try cleanup.createDirectory(root)
+        defer { cleanup.removeDirectory(root) }
         if machine.build == "debug" { printError("warning: this is a debug build; use `swift build -c release` for real figures") }
         say("cairn bench engines: \(chosenEngines.map(\.rawValue).joined(separator: ", ")) × \(chosenWorkloads.count) workloads")
         say("  \(settings.summary)")
@@ -145,7 +171,14 @@ struct BenchEnginesCommand: ParsableCommand {
         let (elapsed, attoseconds) = (ContinuousClock.now - started).components
         report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
         try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
-        if !failed.isEmpty { throw ValidationError("engines that failed: \(failed.joined(separator: ", "))") }
+        if !failed.isEmpty { throw RuntimeError("engines that failed: \(failed.joined(separator: ", "))") }
+    }
+
+    /// The output files are checked before the run, so a bad path does not cost the results at its end.
+    private func checkOutputPaths() throws(RuntimeError) {
+        if let json { try PathArguments.checkOutputFile(json, option: "--json") }
+        try PathArguments.checkOutputFile(chart, option: "--chart")
+        if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
     }
 
     private func runEngine(
@@ -176,11 +209,12 @@ struct BenchEnginesCommand: ParsableCommand {
         child.arguments = ["bench"] + arguments + options.arguments
         let output = Pipe()
         child.standardOutput = output
-        try child.run()
+        try SignalCleanup.shared.launch(child)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         child.waitUntilExit()
+        SignalCleanup.shared.finished(child)
         guard child.terminationReason == .exit, child.terminationStatus == 0 else {
-            throw ValidationError("its process ended with status \(child.terminationStatus)")
+            throw RuntimeError("its process ended with status \(child.terminationStatus)")
         }
         return try JSONDecoder().decode(Output.self, from: data)
     }
@@ -199,17 +233,20 @@ struct BenchReportCommand: ParsableCommand {
     var markdown: String?
 
     func run() throws {
+        try PathArguments.checkText(json, option: "--json")
+        try PathArguments.checkOutputFile(chart, option: "--chart")
+        if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: json))
         } catch {
-            throw ValidationError("cannot read \(json): \(error.localizedDescription)")
+            throw RuntimeError("cannot read \(json): \(error.localizedDescription)")
         }
         let report: BenchReport
         do {
             report = try JSONDecoder().decode(BenchReport.self, from: data)
         } catch {
-            throw ValidationError("\(json) is not a `bench engines --json` file: \(error)")
+            throw RuntimeError("\(json) is not a `bench engines --json` file: \(error)")
         }
         try BenchOutput(report: report, jsonPath: nil, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
     }

@@ -15,18 +15,27 @@ struct BenchOutput {
         print("Advice:")
         for line in report.advice() { print("  \(line)") }
         if let jsonPath {
-            try report.json().write(to: URL(fileURLWithPath: jsonPath))
-            print("wrote \(jsonPath)")
+            try save(jsonPath) { try report.json().write(to: URL(fileURLWithPath: jsonPath)) }
         }
-        try report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8)
-        print("wrote \(chartPath)")
+        try save(chartPath) { try report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8) }
         if let markdownPath {
             let relativeChart = relative(chartPath, from: markdownPath)
             let relativeJSON = jsonLink.map { relative($0, from: markdownPath) }
-            try report.markdown(chartPath: relativeChart, jsonPath: relativeJSON)
-                .write(toFile: markdownPath, atomically: true, encoding: .utf8)
-            print("wrote \(markdownPath)")
+            try save(markdownPath) {
+                try report.markdown(chartPath: relativeChart, jsonPath: relativeJSON)
+                    .write(toFile: markdownPath, atomically: true, encoding: .utf8)
+            }
         }
+    }
+
+    /// Runs `write`, then says it wrote `path`; a failure becomes one line naming the file.
+    private func save(_ path: String, _ write: () throws -> Void) throws {
+        do {
+            try write()
+        } catch {
+            throw RuntimeError("cannot write \(path): \(error.localizedDescription)")
+        }
+        print("wrote \(path)")
     }
 
     /// `path` as seen from the directory of `file`, when it lies below it.

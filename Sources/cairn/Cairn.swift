@@ -1,10 +1,35 @@
 import ArgumentParser
+import Foundation
 
 /// The `cairn` command-line tool: the one executable of the project.
 @main
 struct Cairn: ParsableCommand {
+    /// The version `cairn --version` prints.
+    static let versionText = "0.1.0"
+
     static let configuration = CommandConfiguration(
         abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB).",
+        discussion: "Exit status: 0 on success, 1 when a run fails (one `error:` line), 64 for bad usage.",
+        version: versionText,
         subcommands: [DemoCommand.self, BenchCommand.self, DebugCommand.self]
     )
+
+    /// Parses and runs a command. Bad usage prints the usage and exits 64; any failure while running prints one
+    /// `error:` line and exits 1.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error where error is ValidationError || error is CleanExit || error is ExitCode {
+            exit(withError: error)
+        } catch {
+            printError("error: \(error)")
+            Foundation.exit(RuntimeError.exitStatus)
+        }
+    }
 }

@@ -10,7 +10,7 @@ struct DemoCommand: ParsableCommand {
         abstract: "Write and read a table on each engine (memory, lmdb, leveldb), then reopen the data dir."
     )
 
-    @Option(help: "Data directory to use; kept afterwards. Default: a fresh temporary directory, removed at the end.")
+    @Option(help: "Data directory to use (created when missing); kept afterwards. Default: a new temporary directory, removed at the end, on Ctrl-C and on SIGTERM.")
     var dataDir: String?
 
     @Option(help: "Keys to write per table.")
@@ -21,8 +21,17 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let dataDirectory = dataDir ?? NSTemporaryDirectory() + "cairn-demo-\(UUID().uuidString.prefix(8))"
-        defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: dataDirectory) } }
+        let cleanup = SignalCleanup.shared
+        cleanup.install()
+        let dataDirectory: String
+        if let dataDir {
+            try PathArguments.prepareDirectory(dataDir, option: "--data-dir")
+            dataDirectory = dataDir
+        } else {
+            dataDirectory = NSTemporaryDirectory() + "cairn-demo-\(UUID().uuidString.prefix(8))"
+            try cleanup.createDirectory(dataDirectory)
+        }
+        defer { if dataDir == nil { cleanup.removeDirectory(dataDirectory) } }
         print("Cairn demo: data dir \(dataDirectory), \(keys) keys per table")
 
         let store = try TableStore(dataDirectory: dataDirectory)
@@ -72,7 +81,7 @@ struct DemoCommand: ParsableCommand {
             scan: \(firstTen.first ?? "-") … \(firstTen.last ?? "-"); \
             \(statistics.entryCount) entries, ~\(statistics.approximateBytes / 1024) KiB
             """)
-        guard matched == keys else { throw ValidationError("\(name): only \(matched) of \(keys) keys read back") }
+        guard matched == keys else { throw RuntimeError("\(name): only \(matched) of \(keys) keys read back") }
     }
 
     private func key(_ index: Int) -> String {

@@ -56,6 +56,23 @@ struct EngineRunTests {
         #expect(markdown.contains("| readrandom |"))
     }
 
+    @Test("a run refuses a directory it did not create and leaves the files in it", arguments: [BenchEngine.lmdb, .leveldb])
+    func existingDirectoryKept(engine: BenchEngine) throws {
+        let directory = TemporaryDirectory()
+        let userFile = directory.child("lmdb/notes.txt")
+        try FileManager.default.createDirectory(atPath: directory.child("lmdb"), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: userFile))
+        #expect(throws: (any Error).self) {
+            try EngineRun(engine: engine, settings: Self.settings, dataDirectory: directory.child("lmdb")) { _ in }
+                .run([.fillrandom])
+        }
+        #expect(throws: (any Error).self) {
+            try PairedRun(engine: engine, settings: Self.settings, dataDirectory: directory.child("lmdb"), slices: 1) { _ in }
+                .run([.fillrandom])
+        }
+        #expect(try String(contentsOfFile: userFile, encoding: .utf8) == "mine", "the user's file survives")
+    }
+
     @Test("side-by-side runs alternate uneven slices that together cover every key", arguments: [BenchEngine.lmdb, .leveldb])
     func pairedRun(engine: BenchEngine) throws {
         let directory = TemporaryDirectory()

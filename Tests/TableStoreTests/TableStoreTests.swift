@@ -101,5 +101,25 @@ struct TableStoreTests {
         #expect(throws: StorageError.dataDirectoryUnusable(path: file + "/below", reason: "a parent is not a directory")) {
             try TableStore(dataDirectory: file + "/below")
         }
+        // An empty path is an error, not a precondition failure (which killed `cairn demo --data-dir ''`).
+        #expect(throws: StorageError.dataDirectoryPathEmpty) { try TableStore(dataDirectory: "") }
+        #expect(throws: StorageError.dataDirectoryPathEmpty) { try DirectoryCheck.prepare("") }
+    }
+
+    @Test("a fresh directory is created only where nothing exists, so its creator may delete it")
+    func freshDirectory() throws {
+        let directory = TemporaryDirectory()
+        let fresh = directory.child("fresh")
+        try DirectoryCheck.createFresh(fresh)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fresh).isEmpty)
+        #expect {
+            try DirectoryCheck.createFresh(fresh)
+        } throws: { error in
+            guard case .dataDirectoryUnusable(let path, let reason) = error as? StorageError else { return false }
+            return path == fresh && reason.contains("already exists")
+        }
+        #expect(throws: StorageError.dataDirectoryPathEmpty) { try DirectoryCheck.createFresh("") }
+        #expect(throws: (any Error).self) { try DirectoryCheck.createFresh(directory.child("missing/child")) }
+        #expect(!FileManager.default.fileExists(atPath: directory.child("missing")), "parents are never created")
     }
 }

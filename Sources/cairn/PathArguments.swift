@@ -1,0 +1,45 @@
+import CairnStorage
+import Foundation
+
+/// Checks the paths given on the command line before any work starts, so a bad one costs a one-line error at
+/// once rather than a crash, a write under `/`, or results lost at the end of a long run.
+enum PathArguments {
+    /// A path that is not empty, not blank, and has no control characters or surrounding whitespace.
+    static func checkText(_ path: String, option: String) throws(RuntimeError) {
+        if path.isEmpty { throw RuntimeError("\(option) is empty: give a path") }
+        if path.allSatisfy(\.isWhitespace) { throw RuntimeError("\(option) is blank: give a path") }
+        if path.first!.isWhitespace || path.last!.isWhitespace {
+            throw RuntimeError("\(option) '\(path)' starts or ends with whitespace")
+        }
+        if path.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw RuntimeError("\(option) contains a control character (a newline or tab)")
+        }
+    }
+
+    /// A directory to hold data: created (with its parents) when missing; it must be a readable, writable directory.
+    static func prepareDirectory(_ path: String, option: String) throws(RuntimeError) {
+        try checkText(path, option: option)
+        do {
+            try DirectoryCheck.prepare(path)
+        } catch {
+            throw RuntimeError("\(option): \(error)")
+        }
+    }
+
+    /// A file to be written at the end of a run: not a directory, in an existing, writable directory.
+    static func checkOutputFile(_ path: String, option: String) throws(RuntimeError) {
+        try checkText(path, option: option)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw RuntimeError("\(option) \(path) is a directory: give a file path")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
+            throw RuntimeError("\(option) \(path): directory \(parent) does not exist")
+        }
+        guard isDirectory.boolValue else { throw RuntimeError("\(option) \(path): \(parent) is not a directory") }
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw RuntimeError("\(option) \(path): directory \(parent) is not writable")
+        }
+    }
+}
