@@ -94,6 +94,8 @@ let package = Package(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(
+            name: "CLITests", dependencies: ["CairnTestSupport"], path: "Tests/CLITests", swiftSettings: strictSettings),
+        .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
     ]

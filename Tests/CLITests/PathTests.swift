@@ -1,0 +1,83 @@
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// Paths given to `cairn`: the benchmark deletes only what it created, and an unusable path is one error line,
+/// given before any work starts.
+@Suite("cairn: paths")
+struct PathTests {
+    /// A small comparison: both kinds of child process (an engine's run and a side-by-side run) use the data dir.
+    static let smallBench = [
+        "bench", "engines", "--keys", "300", "--engines", "lmdb,raw-lmdb", "--workloads", "fillrandom,readrandom",
+        "--ratio-slices", "1",
+    ]
+
+    @Test("bench engines --data-dir keeps what the user had there, and leaves nothing of its own")
+    func dataDirectoryKept() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.child("data")
+        let userFiles = ["lmdb/notes.txt", "pair-lmdb/notes.txt", "notes.txt"]
+        for file in userFiles {
+            let path = data + "/" + file
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try Data("mine: \(file)".utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let before = try FileManager.default.subpathsOfDirectory(atPath: data).sorted()
+        let run = try CairnProcess.run(Self.smallBench + ["--data-dir", data, "--chart", directory.child("c.svg")])
+        #expect(run.status == 0, "\(run.standardError)")
+        for file in userFiles {
+            #expect(try String(contentsOfFile: data + "/" + file, encoding: .utf8) == "mine: \(file)")
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: data).sorted() == before, "the run removed its own directory")
+        #expect(run.standardOutput.contains("data in \(data)/cairn-bench-"), "it ran inside a directory of its own")
+    }
+
+    /// Data dirs that cannot be used, each with the words its error must contain.
+    static func unusableDataDirectories(in directory: TemporaryDirectory) throws -> [(path: String, problem: String)] {
+        let file = directory.child("file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let loop = directory.child("loop")
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: loop)
+        return [
+            ("", "--data-dir is empty"), ("   ", "--data-dir is blank"), (" \(directory.path)", "whitespace"),
+            (file, "not a directory"), (file + "/below", "a parent is not a directory"), (loop, "symbolic links"),
+        ]
+    }
+
+    @Test("an unusable --data-dir is one error line, for bench engines and demo", arguments: ["bench", "demo"])
+    func unusableDataDirectory(command: String) throws {
+        let directory = TemporaryDirectory()
+        for (path, problem) in try Self.unusableDataDirectories(in: directory) {
+            let arguments = command == "demo"
+                ? ["demo", "--keys", "10", "--data-dir", path]
+                : ["bench", "engines", "--keys", "100", "--engines", "memory", "--workloads", "fillseq",
+                   "--chart", directory.child("c.svg"), "--data-dir", path]
+            let run = try CairnProcess.run(arguments, in: directory.path)
+            #expect(run.status == 1, "'\(path)': status \(run.status)")
+            let lines = run.standardError.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(problem), "'\(path)': \(run.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: directory.child("c.svg")), "'\(path)': nothing ran")
+        }
+    }
+
+    @Test("--json, --chart and --markdown are checked before the run", arguments: ["--json", "--chart", "--markdown"])
+    func outputPaths(option: String) throws {
+        let directory = TemporaryDirectory()
+        let file = directory.child("file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let cases = [
+            (directory.child("missing/out"), "does not exist"), (directory.path, "is a directory"),
+            (file + "/out", "is not a directory"), ("", "is empty"),
+        ]
+        for (path, problem) in cases {
+            var arguments = ["bench", "engines", "--keys", "100", "--engines", "memory", "--workloads", "fillseq"]
+            if option != "--chart" { arguments += ["--chart", directory.child("c.svg")] }
+            let run = try CairnProcess.run(arguments + [option, path], in: directory.path, environment: ["TMPDIR": directory.path])
+            #expect(run.status == 1, "\(option) '\(path)': status \(run.status)")
+            let lines = run.standardError.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: \(option)") && lines[0].contains(problem), "\(run.standardError)")
+            #expect(!run.standardOutput.contains("cairn bench engines:"), "\(option) '\(path)': the run did not start")
+        }
+    }
+}

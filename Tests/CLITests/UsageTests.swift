@@ -1,0 +1,39 @@
+import CairnTestSupport
+import Foundation
+import Testing
+
+/// Exit statuses and messages: 64 with the usage for bad usage, 1 with one `error:` line for a failed run.
+@Suite("cairn: usage and exit status")
+struct UsageTests {
+    @Test("--version prints the version and exits 0")
+    func version() throws {
+        let run = try CairnProcess.run(["--version"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, "\(run.standardOutput)")
+    }
+
+    @Test(
+        "an empty --engines or --workloads list is bad usage",
+        arguments: [["--engines", ""], ["--engines", ","], ["--workloads", ""], ["--workloads", " , "]])
+    func emptyList(arguments: [String]) throws {
+        let directory = TemporaryDirectory()
+        let run = try CairnProcess.run(
+            ["bench", "engines", "--keys", "100", "--chart", directory.child("c.svg")] + arguments, in: directory.path,
+            environment: ["TMPDIR": directory.path])
+        #expect(run.status == 64)
+        #expect(run.standardError.contains("\(arguments[0]) is empty"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("c.svg")), "nothing ran")
+    }
+
+    @Test("a failure at run time prints one error line without the usage and exits 1")
+    func runtimeFailure() throws {
+        let directory = TemporaryDirectory()
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: directory.child("bad.json")))
+        for json in [directory.child("missing.json"), directory.child("bad.json")] {
+            let run = try CairnProcess.run(["bench", "report", "--json", json, "--chart", directory.child("c.svg")])
+            #expect(run.status == 1, "\(json)")
+            #expect(run.standardError.hasPrefix("error: "), "\(run.standardError)")
+            #expect(!run.standardError.contains("Usage:"), "\(run.standardError)")
+        }
+    }
+}
