@@ -21,7 +21,18 @@ final class CairnProcess: @unchecked Sendable {
         try Data().write(to: URL(fileURLWithPath: outputDirectory.child("stderr")))
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputDirectory.child("stdout")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputDirectory.child("stderr")))
-        try process.run()
+        try Self.withSignalsUnblocked { try process.run() }
+    }
+
+    /// Runs `body` with no signal blocked in this thread. Test threads block most signals and a spawned process
+    /// inherits that mask; unblocked, `cairn` starts as it does from a shell, where Ctrl-C reaches it.
+    private static func withSignalsUnblocked(_ body: () throws -> Void) rethrows {
+        var none = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try body()
     }
 
     deinit {
