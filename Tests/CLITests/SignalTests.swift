@@ -15,12 +15,14 @@ struct SignalTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }
     }
 
-    @Test("a signal during bench engines removes its data and stops the engine's process", arguments: [SIGINT, SIGTERM])
-    func benchEngines(signal: Int32) throws {
+    @Test(
+        "a signal during bench engines removes its data and stops the engine's process",
+        arguments: [(SIGINT, false), (SIGTERM, false), (SIGINT, true)])
+    func benchEngines(signal: Int32, inProcess: Bool) throws {
         let directory = TemporaryDirectory()
         let run = try CairnProcess(
             ["bench", "engines", "--keys", "200000", "--engines", "lmdb,leveldb", "--workloads", "fillrandom,readrandom",
-             "--chart", directory.child("c.svg")],
+             "--chart", directory.child("c.svg")] + (inProcess ? ["--in-process"] : []),
             in: directory.path, environment: ["TMPDIR": directory.path])
         // The engine's child process has started once it made its first table directory.
         let started = CairnProcess.poll(secondsMax: Self.startSecondsMax) {
@@ -30,7 +32,7 @@ struct SignalTests {
         }
         try #require(started && run.process.isRunning, "the run did not reach its first workload: \(run.standardError)")
         let children = CairnProcess.processes(mentioning: directory.path + "/cairn-bench-")
-        #expect(!children.isEmpty, "a child process runs the engine")
+        #expect(children.isEmpty == inProcess, "a child process runs the engine unless --in-process")
 
         kill(run.process.processIdentifier, signal)
         try run.waitForExit(secondsMax: Self.stopSecondsMax)
