@@ -17,18 +17,13 @@ struct Cairn: ParsableCommand {
     /// Parses and runs a command. Bad usage prints the usage and exits 64; any failure while running prints one
     /// `error:` line and exits 1.
     static func main() {
-        var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            exit(withError: error)
-        }
-        do {
+            var command = try parseAsRoot()
             try command.run()
-        } catch let error where error is ValidationError || error is CleanExit || error is ExitCode {
-            exit(withError: error)
         } catch {
-            printError("error: \(error)")
+            // Help, version and bad usage keep ArgumentParser's handling; only a failed run is one line and exit 1.
+            guard exitCode(for: error) == .failure, !(error is ExitCode) else { exit(withError: error) }
+            printError("error: \(message(for: error))")
             Foundation.exit(RuntimeError.exitStatus)
         }
     }

@@ -12,6 +12,18 @@ struct UsageTests {
         #expect(run.standardOutput.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, "\(run.standardOutput)")
     }
 
+    @Test("help exits 0, and bench engines --help says where the run writes and what it removes")
+    func help() throws {
+        for arguments in [["--help"], ["demo", "--help"], ["bench", "engines", "--help"]] {
+            let run = try CairnProcess.run(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.standardError)")
+            #expect(run.standardOutput.contains("USAGE:"), "\(arguments)")
+        }
+        let help = try CairnProcess.run(["bench", "engines", "--help"]).standardOutput
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("cairn-bench-<id>") && help.contains("never deletes anything it did not create"))
+    }
+
     @Test(
         "an empty --engines or --workloads list is bad usage",
         arguments: [["--engines", ""], ["--engines", ","], ["--workloads", ""], ["--workloads", " , "]])
