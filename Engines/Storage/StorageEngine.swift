@@ -15,7 +15,7 @@ public enum ScanDecision: Sendable {
 /// Zero-copy reads (`withValue`, `scan`) hand out bytes that are valid only inside the closure; copy them
 /// (`Array(buffer)`) to keep them. Closures must not call back into the same engine.
 public protocol StorageEngine: AnyObject, Sendable {
-    /// The engine's kind, as in the table catalog: `memory`, `lmdb` or `leveldb`.
+    /// The engine's kind, as in the table catalog: `memory`, `lmdb`, `leveldb` or `rocksdb`.
     var kind: EngineKind { get }
 
     /// Calls `body` with the value stored under `key` (nil when absent). The buffer is valid only inside `body`.

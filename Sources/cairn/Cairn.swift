@@ -4,7 +4,7 @@ import ArgumentParser
 @main
 struct Cairn: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB).",
+        abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB, RocksDB).",
         subcommands: [DemoCommand.self, BenchCommand.self, DebugCommand.self]
     )
 }

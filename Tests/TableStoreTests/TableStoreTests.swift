@@ -35,8 +35,8 @@ struct TableStoreTests {
 
     @Test("unknown engine names are refused with the list of known ones")
     func unknownEngine() {
-        #expect(throws: StorageError.unknownEngine(name: "rocksdb", known: ["memory", "lmdb", "leveldb"])) {
-            try EngineKind(parsing: "rocksdb")
+        #expect(throws: StorageError.unknownEngine(name: "sqlite", known: ["memory", "lmdb", "leveldb", "rocksdb"])) {
+            try EngineKind(parsing: "sqlite")
         }
         #expect((try? EngineKind(parsing: "LMDB")) == .lmdb)
     }
