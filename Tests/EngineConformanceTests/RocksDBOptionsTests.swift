@@ -1,0 +1,62 @@
+import CairnStorage
+import CairnTestSupport
+import Foundation
+import RocksDBEngine
+import Testing
+
+/// The RocksDB engine's own options: every compression and the cache and filter switched off still store and
+/// reopen the data; options out of range are refused by name.
+@Suite("RocksDB options")
+struct RocksDBOptionsTests {
+    @Test("each compression, with and without cache and bloom filter, keeps data across reopen", arguments: RocksDBCompression.allCases)
+    func compressions(compression: RocksDBCompression) throws {
+        let directory = TemporaryDirectory()
+        let bare = RocksDBOptions(blockCacheBytes: 0, bloomFilterBitsPerKey: 0, writeBufferBytes: 64 << 10, compression: compression)
+        let value = Bytes((0..<300).map { UInt8(truncatingIfNeeded: $0 % 7) })
+        let engine = try RocksDBEngine(directory: directory.path, durability: .buffered, options: bare)
+        // 64 KiB write buffers: 2,000 × 300 bytes are flushed into several table files.
+        for index in 0..<2_000 { try engine.put(bytes("key-\(index)"), value) }
+        try engine.close()
+        let tableFiles = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sst") }
+        #expect(tableFiles.count >= 2, "the small write buffer flushed table files")
+
+        let reopened = try RocksDBEngine(directory: directory.path, options: RocksDBOptions(compression: compression))
+        defer { try? reopened.close() }
+        #expect(try reopened.statistics().entryCount == 2_000)
+        #expect(try reopened.get(bytes("key-1999")) == value)
+        #expect(try reopened.get(bytes("key-2000")) == nil)
+    }
+
+    @Test("options out of range are refused by name, before any file is made")
+    func badOptions() throws {
+        let directory = TemporaryDirectory()
+        let cases: [(RocksDBOptions, String)] = [
+            (RocksDBOptions(blockCacheBytes: -1), "blockCacheBytes"),
+            (RocksDBOptions(bloomFilterBitsPerKey: RocksDBOptions.bloomFilterBitsPerKeyMax + 1), "bloomFilterBitsPerKey"),
+            (RocksDBOptions(writeBufferBytes: 0), "writeBufferBytes"),
+            (RocksDBOptions(openFilesMax: 0), "openFilesMax"),
+            (RocksDBOptions(backgroundJobsMax: 0), "backgroundJobsMax"),
+        ]
+        for (options, name) in cases {
+            #expect(options.problem?.contains(name) == true, "\(name)")
+            #expect(throws: StorageError.invalidOptions(engine: .rocksdb, problem: options.problem ?? "")) {
+                try RocksDBEngine(directory: directory.child("table"), options: options)
+            }
+        }
+        #expect(RocksDBOptions().problem == nil)
+        #expect(!DirectoryCheck.fileExists(directory.child("table/CURRENT")))
+    }
+
+    @Test("sync() flushes the WAL of a buffered table; after close it throws closed")
+    func syncOnDemand() throws {
+        let directory = TemporaryDirectory()
+        let engine = try RocksDBEngine(directory: directory.path, durability: .buffered)
+        for index in 0..<100 { try engine.put(bytes("k\(index)"), bytes("v\(index)")) }
+        try engine.sync()
+        try engine.close()
+        #expect(throws: StorageError.closed(engine: .rocksdb)) { try engine.sync() }
+        let reopened = try RocksDBEngine(directory: directory.path)
+        defer { try? reopened.close() }
+        #expect(try reopened.get(bytes("k99")) == bytes("v99"))
+    }
+}
