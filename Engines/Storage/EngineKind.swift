@@ -21,7 +21,8 @@ public enum EngineKind: String, CaseIterable, Codable, Sendable, CustomStringCon
     /// The engine whose files `directory` holds, judged by each engine's signature file, or nil for none.
     public static func detect(inDirectory directory: String) -> EngineKind? {
         if DirectoryCheck.fileExists(directory + "/data.mdb") { return .lmdb }
-        // RocksDB and LevelDB both keep a CURRENT file; only RocksDB writes IDENTITY beside it.
+        // RocksDB and LevelDB both keep a CURRENT file; only RocksDB writes IDENTITY, and it does so before its
+        // first CURRENT, so a RocksDB directory is never taken for LevelDB's.
         if DirectoryCheck.fileExists(directory + "/IDENTITY") { return .rocksdb }
         if DirectoryCheck.fileExists(directory + "/CURRENT") { return .leveldb }
         return nil
