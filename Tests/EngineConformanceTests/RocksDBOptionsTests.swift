@@ -14,11 +14,12 @@ struct RocksDBOptionsTests {
         let bare = RocksDBOptions(blockCacheBytes: 0, bloomFilterBitsPerKey: 0, writeBufferBytes: 64 << 10, compression: compression)
         let value = Bytes((0..<300).map { UInt8(truncatingIfNeeded: $0 % 7) })
         let engine = try RocksDBEngine(directory: directory.path, durability: .buffered, options: bare)
-        // 64 KiB write buffers: 2,000 × 300 bytes are flushed into several table files.
+        // 64 KiB write buffers: 2,000 × 300 bytes are flushed (and compacted) into table files.
         for index in 0..<2_000 { try engine.put(bytes("key-\(index)"), value) }
         try engine.close()
         let tableFiles = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sst") }
-        #expect(tableFiles.count >= 2, "the small write buffer flushed table files")
+        // Flushes and compactions ran through the compression: the data lives in table files, not only in the WAL.
+        #expect(!tableFiles.isEmpty, "the small write buffer flushed table files")
 
         let reopened = try RocksDBEngine(directory: directory.path, options: RocksDBOptions(compression: compression))
         defer { try? reopened.close() }
