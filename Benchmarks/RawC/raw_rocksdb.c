@@ -1,7 +1,7 @@
 // Raw librocksdb baseline: the options Cairn's RocksDB engine uses (LRU block cache, full bloom filter,
-// compression, write buffer, paranoid checks, checksummed reads, WAL fsync per write when sync), called directly,
-// with one reused read and write options object and pinned gets — what Cairn's RocksDB engine does, minus the
-// Swift wrapper.
+// compression, write buffer, paranoid checks, checksummed reads, no preallocation, WAL fsync per write when sync),
+// called directly with one reused read and write options object and pinned gets — what Cairn's RocksDB engine
+// does, minus the Swift wrapper.
 #include "RawEngines.h"
 
 #include <rocksdb/c.h>
@@ -18,7 +18,15 @@ struct raw_rocksdb {
 raw_rocksdb *raw_rocksdb_open(const char *directory, const raw_rocksdb_options *settings, char **error) {
     raw_rocksdb *db = calloc(1, sizeof(raw_rocksdb));
     if (!db) return NULL;
+    // No preallocation, as in Cairn's engine (the C API has no setter for it).
+    rocksdb_options_t *base = rocksdb_options_create();
     db->options = rocksdb_options_create();
+    rocksdb_get_options_from_string(base, "allow_fallocate=false", db->options, error);
+    rocksdb_options_destroy(base);
+    if (error && *error) {
+        raw_rocksdb_close(db);
+        return NULL;
+    }
     rocksdb_options_set_create_if_missing(db->options, 1);
     rocksdb_options_set_paranoid_checks(db->options, 1);
     rocksdb_options_set_write_buffer_size(db->options, settings->write_buffer_bytes);
