@@ -15,18 +15,10 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
     public let durability: Durability
     public let options: RocksDBOptions
 
-    /// Info log files (`LOG`, `LOG.old.*`) RocksDB keeps in the table directory.
-    static let infoLogFilesKept = 5
-    /// Largest info log file before RocksDB starts a new one.
-    static let infoLogFileBytesMax = 1 << 20
-
     private let gate = ReadWriteLock()
     // Written only under the exclusive gate.
     private var database: OpaquePointer?
-    private let openOptions: OpaquePointer
-    private let cache: OpaquePointer?
-    private let readOptions: OpaquePointer
-    private let writeOptions: OpaquePointer
+    private let native: RocksDBNativeOptions
 
     /// Opens (creating when missing) the database in `directory`.
     public init(directory: String, durability: Durability = .sync, options: RocksDBOptions = RocksDBOptions()) throws {
@@ -37,72 +29,17 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
         self.durability = durability
         self.options = options
 
-        openOptions = try Self.makeOpenOptions(path: directory)
-        rocksdb_options_set_create_if_missing(openOptions, 1)
-        rocksdb_options_set_paranoid_checks(openOptions, 1)
-        rocksdb_options_set_write_buffer_size(openOptions, options.writeBufferBytes)
-        rocksdb_options_set_max_open_files(openOptions, Int32(options.openFilesMax))
-        rocksdb_options_set_max_background_jobs(openOptions, Int32(options.backgroundJobsMax))
-        rocksdb_options_set_compression(openOptions, options.compression.nativeValue)
-        rocksdb_options_set_keep_log_file_num(openOptions, Self.infoLogFilesKept)
-        rocksdb_options_set_max_log_file_size(openOptions, Self.infoLogFileBytesMax)
-        cache = options.blockCacheBytes > 0 ? rocksdb_cache_create_lru(options.blockCacheBytes) : nil
-        Self.setTableOptions(openOptions, cache: cache, bloomFilterBitsPerKey: options.bloomFilterBitsPerKey)
-
-        readOptions = rocksdb_readoptions_create()
-        rocksdb_readoptions_set_verify_checksums(readOptions, options.verifyChecksums ? 1 : 0)
-        writeOptions = rocksdb_writeoptions_create()
-        rocksdb_writeoptions_set_sync(writeOptions, durability == .sync ? 1 : 0)
+        native = try RocksDBNativeOptions(options, durability: durability, path: directory)
 
         var error: RocksDBStatus.ErrorSlot = nil
-        let opened = rocksdb_open(openOptions, directory, &error)
-        // On failure the object is fully initialized, so deinit releases the options.
+        let opened = rocksdb_open(native.open, directory, &error)
         try RocksDBStatus.check(error, "rocksdb_open", path: directory)
         guard let opened else { preconditionFailure("rocksdb_open succeeded without a database") }
         database = opened
     }
 
-    /// RocksDB settings the C API has no setter for, applied as an options string. `allow_fallocate=false`: RocksDB
-    /// would otherwise reserve 1.1 write buffers for every WAL and 4 MiB for every MANIFEST, 74 MiB on disk for
-    /// an empty table, which a node with many tables cannot afford and which would hide the real data size.
-    static let optionsString = "allow_fallocate=false"
-
-    /// Fresh options with `optionsString` applied.
-    private static func makeOpenOptions(path: String) throws(StorageError) -> OpaquePointer {
-        let base = rocksdb_options_create()
-        defer { rocksdb_options_destroy(base) }
-        let options = rocksdb_options_create()!
-        var error: RocksDBStatus.ErrorSlot = nil
-        rocksdb_get_options_from_string(base, optionsString, options, &error)
-        do {
-            try RocksDBStatus.check(error, "rocksdb_get_options_from_string", path: path)
-        } catch {
-            rocksdb_options_destroy(options)
-            throw error
-        }
-        return options
-    }
-
-    /// Installs the block-based table options: the block cache and the bloom filter. The factory copies them
-    /// and takes over the filter policy, so only the cache handle stays ours.
-    private static func setTableOptions(_ openOptions: OpaquePointer, cache: OpaquePointer?, bloomFilterBitsPerKey: Int) {
-        let tableOptions = rocksdb_block_based_options_create()
-        defer { rocksdb_block_based_options_destroy(tableOptions) }
-        if let cache {
-            rocksdb_block_based_options_set_block_cache(tableOptions, cache)
-        } else {
-            rocksdb_block_based_options_set_no_block_cache(tableOptions, 1)
-        }
-        if bloomFilterBitsPerKey > 0 {
-            rocksdb_block_based_options_set_filter_policy(
-                tableOptions, rocksdb_filterpolicy_create_bloom_full(Double(bloomFilterBitsPerKey)))
-        }
-        rocksdb_options_set_block_based_table_factory(openOptions, tableOptions)
-    }
-
     deinit {
         if let database { rocksdb_close(database) }
-        releaseOptions()
     }
 
     public func withValue<Result>(
@@ -113,7 +50,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
             let database = try openDatabase()
             var error: RocksDBStatus.ErrorSlot = nil
             let pinned = key.withUnsafeBytes { rawKey in
-                rocksdb_get_pinned(database, readOptions, rawKey.baseAddress, rawKey.count, &error)
+                rocksdb_get_pinned(database, native.read, rawKey.baseAddress, rawKey.count, &error)
             }
             try RocksDBStatus.check(error, "rocksdb_get_pinned", path: path)
             guard let pinned else { return try body(nil) }
@@ -133,7 +70,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
             key.withUnsafeBytes { rawKey in
                 value.withUnsafeBytes { rawValue in
                     rocksdb_put(
-                        database, writeOptions, rawKey.baseAddress, rawKey.count, rawValue.baseAddress,
+                        database, native.write, rawKey.baseAddress, rawKey.count, rawValue.baseAddress,
                         rawValue.count, &error)
                 }
             }
@@ -147,7 +84,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
             let database = try openDatabase()
             var error: RocksDBStatus.ErrorSlot = nil
             key.withUnsafeBytes { rawKey in
-                rocksdb_delete(database, writeOptions, rawKey.baseAddress, rawKey.count, &error)
+                rocksdb_delete(database, native.write, rawKey.baseAddress, rawKey.count, &error)
             }
             try RocksDBStatus.check(error, "rocksdb_delete", path: path)
         }
@@ -158,22 +95,22 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
         guard !batch.isEmpty else { return }
         try gate.withReadLock {
             let database = try openDatabase()
-            let native = rocksdb_writebatch_create()
-            defer { rocksdb_writebatch_destroy(native) }
+            let nativeBatch = rocksdb_writebatch_create()
+            defer { rocksdb_writebatch_destroy(nativeBatch) }
             for operation in batch.operations {
                 switch operation {
                 case .put(let key, let value):
                     key.withUnsafeBytes { rawKey in
                         value.withUnsafeBytes { rawValue in
-                            rocksdb_writebatch_put(native, rawKey.baseAddress, rawKey.count, rawValue.baseAddress, rawValue.count)
+                            rocksdb_writebatch_put(nativeBatch, rawKey.baseAddress, rawKey.count, rawValue.baseAddress, rawValue.count)
                         }
                     }
                 case .delete(let key):
-                    key.withUnsafeBytes { rocksdb_writebatch_delete(native, $0.baseAddress, $0.count) }
+                    key.withUnsafeBytes { rocksdb_writebatch_delete(nativeBatch, $0.baseAddress, $0.count) }
                 }
             }
             var error: RocksDBStatus.ErrorSlot = nil
-            rocksdb_write(database, writeOptions, native, &error)
+            rocksdb_write(database, native.write, nativeBatch, &error)
             try RocksDBStatus.check(error, "rocksdb_write", path: path)
         }
     }
@@ -185,7 +122,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
         guard !range.isEmpty else { return }
         try gate.withReadLock {
             // An iterator reads the implicit snapshot taken when it is created.
-            let iterator = rocksdb_create_iterator(try openDatabase(), readOptions)
+            let iterator = rocksdb_create_iterator(try openDatabase(), native.read)
             defer { rocksdb_iter_destroy(iterator) }
             if let lowerBound = range.lowerBound {
                 lowerBound.withUnsafeBytes { rocksdb_iter_seek(iterator, $0.baseAddress, $0.count) }
@@ -239,24 +176,5 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
     private func openDatabase() throws(StorageError) -> OpaquePointer {
         guard let database else { throw .closed(engine: .rocksdb) }
         return database
-    }
-
-    private func releaseOptions() {
-        rocksdb_options_destroy(openOptions)
-        if let cache { rocksdb_cache_destroy(cache) }
-        rocksdb_readoptions_destroy(readOptions)
-        rocksdb_writeoptions_destroy(writeOptions)
-    }
-}
-
-extension RocksDBCompression {
-    /// The C API's compression constant (`rocksdb_snappy_compression`, …).
-    public var nativeValue: Int32 {
-        switch self {
-        case .none: Int32(rocksdb_no_compression)
-        case .snappy: Int32(rocksdb_snappy_compression)
-        case .lz4: Int32(rocksdb_lz4_compression)
-        case .zstd: Int32(rocksdb_zstd_compression)
-        }
     }
 }
