@@ -58,6 +58,41 @@ struct RocksDBOptionsTests {
         #expect(try engine.statistics().approximateBytes < 1 << 20)
     }
 
+    @Test("a damaged table file makes reads throw corrupted, never return nothing")
+    func damagedTableFile() throws {
+        let directory = TemporaryDirectory()
+        let small = RocksDBOptions(writeBufferBytes: 64 << 10, compression: .none)
+        let engine = try RocksDBEngine(directory: directory.path, durability: .buffered, options: small)
+        let value = Bytes(repeating: 0x42, count: 200)
+        for index in 0..<1_000 { try engine.put(bytes("key-\(index)"), value) }
+        try engine.close()
+        let tableFile = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sst") }.sorted().first)
+        // Data blocks come first in a table file: damage some of them, not the footer.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.child(tableFile)))
+        try handle.seek(toOffset: 64)
+        try handle.write(contentsOf: Data(repeating: 0xEE, count: 4096))
+        try handle.close()
+
+        var corruptions = 0
+        do {
+            let reopened = try RocksDBEngine(directory: directory.path, options: small)
+            defer { try? reopened.close() }
+            for index in 0..<1_000 {
+                do {
+                    #expect(try reopened.get(bytes("key-\(index)")) == value, "key-\(index)")
+                } catch StorageError.corrupted(.rocksdb, let path, _) {
+                    #expect(path == directory.path)
+                    corruptions += 1
+                }
+            }
+        } catch StorageError.corrupted(.rocksdb, let path, _) {
+            #expect(path == directory.path)
+            corruptions += 1
+        }
+        #expect(corruptions > 0, "the damage was reported")
+    }
+
     @Test("sync() flushes the WAL of a buffered table; after close it throws closed")
     func syncOnDemand() throws {
         let directory = TemporaryDirectory()
