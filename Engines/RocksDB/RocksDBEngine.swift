@@ -148,12 +148,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
     /// Counts entries with a key scan (RocksDB's `estimate-num-keys` is only an estimate) and sizes the
     /// directory's files (table files and the WAL).
     public func statistics() throws -> EngineStatistics {
-        var entryCount = 0
-        try scan(.all) { _, _ in
-            entryCount += 1
-            return .next
-        }
-        return EngineStatistics(entryCount: entryCount, approximateBytes: DirectoryCheck.bytesOnDisk(path))
+        EngineStatistics(entryCount: try entryCountByScan(), approximateBytes: DirectoryCheck.bytesOnDisk(path))
     }
 
     /// Fsyncs the WAL, making every acknowledged write durable.

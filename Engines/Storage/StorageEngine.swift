@@ -53,6 +53,16 @@ extension StorageEngine {
         try withValue(forKey: key) { buffer in buffer.map { Bytes($0) } }
     }
 
+    /// The number of entries, counted by a key scan (for engines that keep no count: LevelDB, RocksDB).
+    public func entryCountByScan() throws -> Int {
+        var entryCount = 0
+        try scan(.all) { _, _ in
+            entryCount += 1
+            return .next
+        }
+        return entryCount
+    }
+
     /// The entries of `range` in ascending key order, copied out, at most `limit` of them.
     public func entries(in range: KeyRange = .all, limit: Int = .max) throws -> [(key: Bytes, value: Bytes)] {
         precondition(limit >= 0, "a scan limit is never negative")
