@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Cairn: a Dynamo-style key-value store whose tables sit on pluggable storage engines.
 ///
-/// The folders show the layers: `Engines/` holds the persistence layer (one protocol, three engines, the
+/// The folders show the layers: `Engines/` holds the persistence layer (one protocol, four engines, the
 /// table catalog), `Sources/` the node and its command-line tool, `Tests/` one suite per layer.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -39,9 +39,15 @@ let package = Package(
         .target(
             name: "LevelDBEngine", dependencies: ["CairnStorage", "CLevelDB"], path: "Engines/LevelDB",
             swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "CRocksDB", path: "Engines/CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]),
+        .target(
+            name: "RocksDBEngine", dependencies: ["CairnStorage", "CRocksDB"], path: "Engines/RocksDB",
+            swiftSettings: strictSettings),
         .target(
             name: "CairnEngines",
-            dependencies: ["CairnStorage", "MemoryEngine", "LMDBEngine", "LevelDBEngine"],
+            dependencies: ["CairnStorage", "MemoryEngine", "LMDBEngine", "LevelDBEngine", "RocksDBEngine"],
             path: "Engines/Catalog", swiftSettings: strictSettings),
 
         // MARK: Core (no IO)
@@ -52,8 +58,8 @@ let package = Package(
 
         // MARK: Benchmarks
         .target(
-            name: "CRawEngines", dependencies: ["CLMDB", "CLevelDB"], path: "Benchmarks/RawC",
-            linkerSettings: [.linkedLibrary("lmdb"), .linkedLibrary("leveldb")]),
+            name: "CRawEngines", dependencies: ["CLMDB", "CLevelDB", "CRocksDB"], path: "Benchmarks/RawC",
+            linkerSettings: [.linkedLibrary("lmdb"), .linkedLibrary("leveldb"), .linkedLibrary("rocksdb")]),
         .target(
             name: "CairnBench",
             dependencies: [

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md, Benchmarks/results/engines.json and Benchmarks/results/engines.svg: every workload on
-# memory, lmdb, leveldb, raw-lmdb and raw-leveldb with the defaults (1M keys, 16-byte keys, 100-byte values,
-# buffered durability, one thread). Takes about 7 minutes on 2 cores. Extra arguments go to `cairn bench engines`.
+# memory, lmdb, leveldb, rocksdb, raw-lmdb, raw-leveldb and raw-rocksdb with the defaults (1M keys, 16-byte keys,
+# 100-byte values, buffered durability, one thread). Took about 7 minutes on 2 cores before rocksdb and raw-rocksdb
+# joined; not re-timed since. Extra arguments go to `cairn bench engines`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product cairn

@@ -148,12 +148,7 @@ public final class LevelDBEngine: StorageEngine, @unchecked Sendable {
 
     /// Counts entries with a key scan (LevelDB keeps no count) and sizes the directory's files.
     public func statistics() throws -> EngineStatistics {
-        var entryCount = 0
-        try scan(.all) { _, _ in
-            entryCount += 1
-            return .next
-        }
-        return EngineStatistics(entryCount: entryCount, approximateBytes: DirectoryCheck.bytesOnDisk(path))
+        EngineStatistics(entryCount: try entryCountByScan(), approximateBytes: DirectoryCheck.bytesOnDisk(path))
     }
 
     /// Fsyncs the log by writing an empty batch with the sync option.

@@ -3,6 +3,7 @@ public enum EngineKind: String, CaseIterable, Codable, Sendable, CustomStringCon
     case memory
     case lmdb
     case leveldb
+    case rocksdb
 
     /// Parses an engine name, with an error that lists the known names.
     public init(parsing name: String) throws(StorageError) {
@@ -20,6 +21,9 @@ public enum EngineKind: String, CaseIterable, Codable, Sendable, CustomStringCon
     /// The engine whose files `directory` holds, judged by each engine's signature file, or nil for none.
     public static func detect(inDirectory directory: String) -> EngineKind? {
         if DirectoryCheck.fileExists(directory + "/data.mdb") { return .lmdb }
+        // RocksDB and LevelDB both keep a CURRENT file; only RocksDB writes IDENTITY, and it does so before its
+        // first CURRENT, so a RocksDB directory is never taken for LevelDB's.
+        if DirectoryCheck.fileExists(directory + "/IDENTITY") { return .rocksdb }
         if DirectoryCheck.fileExists(directory + "/CURRENT") { return .leveldb }
         return nil
     }

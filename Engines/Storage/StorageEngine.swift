@@ -15,7 +15,7 @@ public enum ScanDecision: Sendable {
 /// Zero-copy reads (`withValue`, `scan`) hand out bytes that are valid only inside the closure; copy them
 /// (`Array(buffer)`) to keep them. Closures must not call back into the same engine.
 public protocol StorageEngine: AnyObject, Sendable {
-    /// The engine's kind, as in the table catalog: `memory`, `lmdb` or `leveldb`.
+    /// The engine's kind, as in the table catalog: `memory`, `lmdb`, `leveldb` or `rocksdb`.
     var kind: EngineKind { get }
 
     /// Calls `body` with the value stored under `key` (nil when absent). The buffer is valid only inside `body`.
@@ -51,6 +51,16 @@ extension StorageEngine {
     /// The value stored under `key`, copied out, or nil when absent.
     public func get(_ key: Bytes) throws -> Bytes? {
         try withValue(forKey: key) { buffer in buffer.map { Bytes($0) } }
+    }
+
+    /// The number of entries, counted by a key scan (for engines that keep no count: LevelDB, RocksDB).
+    public func entryCountByScan() throws -> Int {
+        var entryCount = 0
+        try scan(.all) { _, _ in
+            entryCount += 1
+            return .next
+        }
+        return entryCount
     }
 
     /// The entries of `range` in ascending key order, copied out, at most `limit` of them.

@@ -7,6 +7,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case batchTooLarge(operations: Int, limit: Int)
     case batchPayloadTooLarge(bytes: Int, limit: Int)
     case engineFull(engine: EngineKind, limitName: String, limit: Int)
+    case invalidOptions(engine: EngineKind, problem: String)
 
     // Data directories and tables.
     case dataDirectoryPathEmpty
@@ -23,6 +24,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case corrupted(engine: EngineKind, path: String, detail: String)
     case lmdb(operation: String, code: Int32, message: String)
     case leveldb(operation: String, message: String)
+    case rocksdb(operation: String, message: String)
     case io(operation: String, path: String, reason: String)
     case closed(engine: EngineKind)
 
@@ -42,6 +44,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(engine) engine is full: the write would pass its \(limitName) (\(limit) bytes)"
         case .dataDirectoryPathEmpty:
             "data directory path is empty: give a directory"
+        case .invalidOptions(let engine, let problem):
+            "invalid \(engine) options: \(problem)"
         case .dataDirectoryNotADirectory(let path):
             "data directory \(path) exists but is not a directory"
         case .dataDirectoryUnusable(let path, let reason):
@@ -64,6 +68,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             "lmdb \(operation) failed (\(code)): \(message)"
         case .leveldb(let operation, let message):
             "leveldb \(operation) failed: \(message)"
+        case .rocksdb(let operation, let message):
+            "rocksdb \(operation) failed: \(message)"
         case .io(let operation, let path, let reason):
             "\(operation) \(path) failed: \(reason)"
         case .closed(let engine):

@@ -1,4 +1,4 @@
-/// The limits every engine enforces, the same for all three, so a table can move between engines.
+/// The limits every engine enforces, the same for all of them, so a table can move between engines.
 ///
 /// Each is checked before any engine is touched, and breaking one throws a `StorageError` naming it.
 public enum StorageLimits {

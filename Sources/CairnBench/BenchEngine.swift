@@ -1,17 +1,19 @@
 import CairnEngines
 import CairnStorage
 
-/// The engines a comparison run can measure: Cairn's three and the two raw C baselines.
+/// The engines a comparison run can measure: Cairn's four and their three raw C baselines.
 public enum BenchEngine: String, CaseIterable, Codable, Sendable {
-    case memory, lmdb, leveldb
+    case memory, lmdb, leveldb, rocksdb
     case rawLMDB = "raw-lmdb"
     case rawLevelDB = "raw-leveldb"
+    case rawRocksDB = "raw-rocksdb"
 
     /// The raw C baseline a Cairn engine is compared against, if any.
     public var rawBaseline: BenchEngine? {
         switch self {
         case .lmdb: .rawLMDB
         case .leveldb: .rawLevelDB
+        case .rocksdb: .rawRocksDB
         default: nil
         }
     }
@@ -22,7 +24,8 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         case .memory: .memory
         case .lmdb: .lmdb
         case .leveldb: .leveldb
-        case .rawLMDB, .rawLevelDB: nil
+        case .rocksdb: .rocksdb
+        case .rawLMDB, .rawLevelDB, .rawRocksDB: nil
         }
     }
 
@@ -31,8 +34,10 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         if let kind = cairnKind {
             return EngineTarget(try TableConfiguration(engine: kind, durability: durability).openEngine(in: directory))
         }
-        return self == .rawLMDB
-            ? try RawCTarget.lmdb(directory: directory, durability: durability)
-            : try RawCTarget.leveldb(directory: directory, durability: durability)
+        switch self {
+        case .rawLMDB: return try RawCTarget.lmdb(directory: directory, durability: durability)
+        case .rawRocksDB: return try RawCTarget.rocksdb(directory: directory, durability: durability)
+        default: return try RawCTarget.leveldb(directory: directory, durability: durability)
+        }
     }
 }

@@ -3,6 +3,7 @@ import CairnStorage
 import CRawEngines
 import Foundation
 import LevelDBEngine
+import RocksDBEngine
 
 /// What a workload drives: a Cairn engine through `StorageEngine`, or a raw C baseline.
 ///
@@ -81,9 +82,9 @@ private func rawScan(
     }
 }
 
-/// liblmdb or libleveldb called directly from C, through the raw baseline's parallel functions.
+/// liblmdb, libleveldb or librocksdb called directly from C, through the raw baseline's parallel functions.
 final class RawCTarget: BenchTarget {
-    /// One raw library's entry points; the handle types differ in C but are both opaque here.
+    /// One raw library's entry points; the handle types differ in C but are all opaque here.
     struct Functions: Sendable {
         let name: String
         let put: @Sendable (OpaquePointer?, UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> Int32
@@ -98,6 +99,9 @@ final class RawCTarget: BenchTarget {
         static let leveldb = Functions(
             name: "raw_leveldb", put: raw_leveldb_put, get: raw_leveldb_get, delete: raw_leveldb_delete,
             scan: raw_leveldb_scan, close: raw_leveldb_close)
+        static let rocksdb = Functions(
+            name: "raw_rocksdb", put: raw_rocksdb_put, get: raw_rocksdb_get, delete: raw_rocksdb_delete,
+            scan: raw_rocksdb_scan, close: raw_rocksdb_close)
     }
 
     /// The raw LMDB baseline cannot grow its map, so it starts large: 16 GiB of address space.
@@ -123,6 +127,20 @@ final class RawCTarget: BenchTarget {
             directory, durability == .sync ? 1 : 0, defaults.blockCacheBytes, Int32(defaults.bloomFilterBitsPerKey),
             &error)
         return try RawCTarget(.leveldb, handle: handle, error: error)
+    }
+
+    /// librocksdb over `directory`, with Cairn's default RocksDB options.
+    static func rocksdb(directory: String, durability: Durability) throws -> RawCTarget {
+        try DirectoryCheck.prepare(directory)
+        var error: UnsafeMutablePointer<CChar>?
+        let defaults = RocksDBOptions()
+        var options = raw_rocksdb_options(
+            sync: durability == .sync ? 1 : 0, block_cache_bytes: defaults.blockCacheBytes,
+            bloom_bits_per_key: Int32(defaults.bloomFilterBitsPerKey), write_buffer_bytes: defaults.writeBufferBytes,
+            open_files_max: Int32(defaults.openFilesMax), background_jobs_max: Int32(defaults.backgroundJobsMax),
+            compression: defaults.compression.nativeValue, verify_checksums: defaults.verifyChecksums ? 1 : 0)
+        let handle = raw_rocksdb_open(directory, &options, &error)
+        return try RawCTarget(.rocksdb, handle: handle, error: error)
     }
 
     private init(_ functions: Functions, handle: OpaquePointer?, error: UnsafeMutablePointer<CChar>?) throws {

@@ -97,7 +97,7 @@ struct BenchEnginesCommand: ParsableCommand {
     )
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Engines, comma-separated: memory, lmdb, leveldb, raw-lmdb, raw-leveldb, or all.")
+    @Option(help: "Engines, comma-separated: memory, lmdb, leveldb, rocksdb, raw-lmdb, raw-leveldb, raw-rocksdb, or all.")
     var engines = "all"
     @Option(help: "Workloads, comma-separated, or all.")
     var workloads = "all"

@@ -8,7 +8,7 @@ struct Cairn: ParsableCommand {
     static let versionText = "0.1.0"
 
     static let configuration = CommandConfiguration(
-        abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB).",
+        abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB, RocksDB).",
         discussion: "Exit status: 0 on success, 1 when a run fails (one `error:` line), 64 for bad usage.",
         version: versionText,
         subcommands: [DemoCommand.self, BenchCommand.self, DebugCommand.self]

@@ -7,7 +7,7 @@ import Foundation
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Write and read a table on each engine (memory, lmdb, leveldb), then reopen the data dir."
+        abstract: "Write and read a table on each engine (memory, lmdb, leveldb, rocksdb), then reopen the data dir."
     )
 
     @Option(help: "Data directory to use (created when missing); kept afterwards. Default: a new temporary directory, removed at the end, on Ctrl-C and on SIGTERM.")

@@ -35,7 +35,7 @@ struct EngineRunTests {
         for field in ["engine", "workload", "ops_per_sec", "p50_us", "p99_us", "p999_us", "disk_bytes"] {
             #expect(rows.allSatisfy { $0[field] != nil }, "every result has \(field)")
         }
-        #expect(Set(rows.compactMap { $0["engine"] as? String }) == ["memory", "lmdb", "leveldb", "raw-lmdb", "raw-leveldb"])
+        #expect(Set(rows.compactMap { $0["engine"] as? String }) == ["memory", "lmdb", "leveldb", "rocksdb", "raw-lmdb", "raw-leveldb", "raw-rocksdb"])
 
         let ratio = try #require(report.ratioToRaw(.lmdb, .readrandom))
         let lmdb = try #require(report.result(.lmdb, .readrandom))
@@ -48,9 +48,9 @@ struct EngineRunTests {
         for engine in BenchEngine.allCases { #expect(svg.contains(">\(engine.rawValue)</text>")) }
         let advice = report.advice()
         #expect(advice.count == Workload.allCases.count)
-        #expect(advice.allSatisfy { line in ["memory", "lmdb", "leveldb"].contains { line.contains("\($0) wins") } })
+        #expect(advice.allSatisfy { line in ["memory", "lmdb", "leveldb", "rocksdb"].contains { line.contains("\($0) wins") } })
         let tables = report.textTables()
-        #expect(tables.contains("× raw-lmdb") && tables.contains("× raw-leveldb"))
+        #expect(tables.contains("× raw-lmdb") && tables.contains("× raw-leveldb") && tables.contains("× raw-rocksdb"))
         let markdown = report.markdown(chartPath: "engines.svg", jsonPath: "engines.json")
         #expect(markdown.contains("![ops/s per workload and engine](engines.svg)"))
         #expect(markdown.contains("| readrandom |"))
@@ -73,7 +73,7 @@ struct EngineRunTests {
         #expect(try String(contentsOfFile: userFile, encoding: .utf8) == "mine", "the user's file survives")
     }
 
-    @Test("side-by-side runs alternate uneven slices that together cover every key", arguments: [BenchEngine.lmdb, .leveldb])
+    @Test("side-by-side runs alternate uneven slices that together cover every key", arguments: [BenchEngine.lmdb, .leveldb, .rocksdb])
     func pairedRun(engine: BenchEngine) throws {
         let directory = TemporaryDirectory()
         let settings = BenchSettings(keys: 601, keySize: 12, valueSize: 32, threads: 2, operations: 303)

@@ -73,7 +73,7 @@ struct PersistenceTests {
         let victim: String
         switch engine {
         case .lmdb: victim = fixture.tablePath + "/data.mdb"
-        case .leveldb:
+        case .leveldb, .rocksdb:
             let manifest = try FileManager.default.contentsOfDirectory(atPath: fixture.tablePath)
                 .first { $0.hasPrefix("MANIFEST-") }
             victim = fixture.tablePath + "/" + (try #require(manifest))
@@ -94,15 +94,15 @@ struct PersistenceTests {
         }
     }
 
-    @Test("a garbled LevelDB CURRENT file is reported as corruption")
-    func garbledCurrentFile() throws {
-        let fixture = EngineFixture(.leveldb)
+    @Test("a garbled CURRENT file is reported as corruption", arguments: [EngineKind.leveldb, .rocksdb])
+    func garbledCurrentFile(engine: EngineKind) throws {
+        let fixture = EngineFixture(engine)
         try fixture.open().close()
         try Data("MANIFEST-999999".utf8).write(to: URL(fileURLWithPath: fixture.tablePath + "/CURRENT"))
         #expect {
             try fixture.open()
         } throws: { error in
-            guard case .corrupted(.leveldb, _, let detail) = error as? StorageError else { return false }
+            guard case .corrupted(engine, _, let detail) = error as? StorageError else { return false }
             return detail.contains("CURRENT")
         }
     }

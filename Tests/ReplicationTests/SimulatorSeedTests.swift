@@ -24,7 +24,7 @@ struct SimulatorSeedTests {
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n\n"))")
     }
 
-    @Test("seeds on real engines across crashes", arguments: [EngineKind.lmdb, .leveldb])
+    @Test("seeds on real engines across crashes", arguments: [EngineKind.lmdb, .leveldb, .rocksdb])
     func realEngineSeeds(engine: EngineKind) throws {
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 30))) {
             var options = SimulationOptions(seed: seed &+ 1_000_000)

@@ -15,28 +15,34 @@ struct TableStoreTests {
         try store.createTable("carts", TableConfiguration(engine: .lmdb, durability: .sync))
         try store.createTable(
             "events", TableConfiguration(engine: .leveldb, durability: .buffered, leveldb: .init(blockCacheBytes: 1 << 20)))
+        try store.createTable(
+            "logs", TableConfiguration(engine: .rocksdb, durability: .buffered, rocksdb: .init(compression: .zstd)))
         for name in store.tableNames { try store.table(name).put(Bytes("k".utf8), Bytes(name.utf8)) }
         #expect(FileManager.default.fileExists(atPath: directory.child("carts/data.mdb")))
         #expect(FileManager.default.fileExists(atPath: directory.child("events/CURRENT")))
+        #expect(FileManager.default.fileExists(atPath: directory.child("logs/IDENTITY")))
         try store.close()
 
         let reopened = try TableStore(dataDirectory: directory.path)
         defer { try? reopened.close() }
-        #expect(reopened.tableNames == ["cache", "carts", "events"])
+        #expect(reopened.tableNames == ["cache", "carts", "events", "logs"])
         #expect(try reopened.table("cache").kind == .memory)
         #expect(try reopened.table("carts").kind == .lmdb)
         #expect(try reopened.table("events").kind == .leveldb)
+        #expect(try reopened.table("logs").kind == .rocksdb)
+        #expect(try reopened.configuration(of: "logs").rocksdb.compression == .zstd)
         #expect(try reopened.configuration(of: "events").leveldb.blockCacheBytes == 1 << 20)
         #expect(try reopened.configuration(of: "events").durability == .buffered)
         #expect(try reopened.table("cache").get(Bytes("k".utf8)) == nil)
         #expect(try reopened.table("carts").get(Bytes("k".utf8)) == Bytes("carts".utf8))
         #expect(try reopened.table("events").get(Bytes("k".utf8)) == Bytes("events".utf8))
+        #expect(try reopened.table("logs").get(Bytes("k".utf8)) == Bytes("logs".utf8))
     }
 
     @Test("unknown engine names are refused with the list of known ones")
     func unknownEngine() {
-        #expect(throws: StorageError.unknownEngine(name: "rocksdb", known: ["memory", "lmdb", "leveldb"])) {
-            try EngineKind(parsing: "rocksdb")
+        #expect(throws: StorageError.unknownEngine(name: "sqlite", known: ["memory", "lmdb", "leveldb", "rocksdb"])) {
+            try EngineKind(parsing: "sqlite")
         }
         #expect((try? EngineKind(parsing: "LMDB")) == .lmdb)
     }

@@ -4,6 +4,7 @@ import Foundation
 enum SVGChart {
     static let colors: [BenchEngine: String] = [
         .memory: "#8e6c8a", .lmdb: "#2f6f9f", .leveldb: "#d08c2f", .rawLMDB: "#9fc3de", .rawLevelDB: "#f0c990",
+        .rocksdb: "#3f8f4f", .rawRocksDB: "#a9d8b0",
     ]
     static let width = 960
     static let labelWidth = 110
