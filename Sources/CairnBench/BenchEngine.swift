@@ -26,6 +26,24 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether the engine takes atomic batches (one commit for many puts); the raw C baselines do not.
+    public var takesBatches: Bool { cairnKind != nil }
+
+    /// Whether the engine keeps its data across close and reopen.
+    public var persists: Bool { cairnKind?.isPersistent ?? true }
+
+    /// How a write of this engine reaches the disk under sync durability, in words.
+    public var syncMethod: String {
+        guard let kind = cairnKind else { return "as its Cairn engine, but one put per commit (no batches)" }
+        // By name, so engines added to `EngineKind` later fall to the general answer rather than break this.
+        switch kind.rawValue {
+        case "memory": return "none: memory keeps nothing across a restart"
+        case "lmdb": return "fsync (fdatasync) of the data file at each transaction commit: one put, or one batch"
+        case "leveldb", "rocksdb": return "fsync of the write-ahead log at each write: one put, or one batch"
+        default: return "an fsync at each write or batch; see the engine's options"
+        }
+    }
+
     /// Opens a fresh target over `directory`.
     func open(in directory: String, durability: Durability) throws -> any BenchTarget {
         if let kind = cairnKind {

@@ -45,4 +45,23 @@ enum Measurement {
         let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
         return kilobytes * 1024
     }
+
+    /// Writes every dirty page to disk (`sync(2)`; Glibc's module hides `syncfs`), so the next workload's
+    /// writes dirty clean pages and count in `write_bytes` (a page already dirty is not counted twice).
+    static func flushDirtyPages() {
+        sync()
+    }
+
+    /// Bytes this process (every thread) has caused to be written to the storage layer (`write_bytes` of
+    /// `/proc/self/io`), or nil where the kernel does not report it.
+    static func deviceBytesWritten() -> Int? {
+        guard let io = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+        return ioField("write_bytes", in: io)
+    }
+
+    /// The number after `name:` on its line of a `/proc/*/io` text.
+    static func ioField(_ name: String, in text: String) -> Int? {
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+        return line.flatMap { Int($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)) }
+    }
 }

@@ -14,6 +14,17 @@ public struct WorkloadResult: Codable, Sendable, Equatable {
     /// Reads that found a key they should have missed, or missed one they should have found. Always 0 in a
     /// correct run; reported rather than hidden.
     public var unexpectedResults: Int
+    /// Throughput of each of the consecutive slices the workload ran in (see `BenchSettings.slices`).
+    public var sliceOpsPerSecond: [Double]?
+    /// Key and value bytes the workload asked the engine to write (puts) or remove (deletes' keys).
+    public var logicalBytesWritten: Int?
+    /// Key and value bytes of the entries in the table after the workload, when known (not after deletes).
+    public var liveLogicalBytes: Int?
+    /// Bytes the engine's process wrote to the storage layer (`/proc/self/io` `write_bytes`) during the workload
+    /// and the background work it left (LevelDB's compactions, waited out untimed), or nil where unknown.
+    public var deviceBytesWritten: Int?
+    /// Seconds to close and reopen the table after a fill, for engines that persist.
+    public var reopenSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case engine, workload, operations, seconds
@@ -25,5 +36,54 @@ public struct WorkloadResult: Codable, Sendable, Equatable {
         case diskBytes = "disk_bytes"
         case peakResidentBytes = "peak_rss_bytes"
         case unexpectedResults = "unexpected_results"
+        case sliceOpsPerSecond = "slice_ops_per_sec"
+        case logicalBytesWritten = "logical_bytes_written"
+        case liveLogicalBytes = "live_logical_bytes"
+        case deviceBytesWritten = "device_bytes_written"
+        case reopenSeconds = "reopen_seconds"
+    }
+}
+
+extension WorkloadResult {
+    /// Fewer operations than this are too few to measure: the result is flagged and left out of the advice.
+    public static let measuredOperationsMin = 1_000
+    /// A workload shorter than this (in seconds) is too short to measure on a shared machine.
+    public static let measuredSecondsMin = 0.1
+
+    /// Why the figures cannot be trusted, or nil when the workload ran long enough to measure.
+    public var measurementProblem: String? {
+        if operations < Self.measuredOperationsMin {
+            return "only \(operations) operations (under \(Self.measuredOperationsMin)): too few to measure"
+        }
+        if seconds < Self.measuredSecondsMin {
+            return String(format: "ran %.3f s (under %.1f s): too short to measure", seconds, Self.measuredSecondsMin)
+        }
+        return nil
+    }
+
+    public var isMeasured: Bool { measurementProblem == nil }
+
+    /// The slowest and fastest slice's throughput, when the workload ran in two or more non-empty slices.
+    public var sliceRange: ClosedRange<Double>? {
+        guard let rates = sliceOpsPerSecond?.filter({ $0 > 0 }), rates.count >= 2 else { return nil }
+        return rates.min()!...rates.max()!
+    }
+
+    /// (fastest − slowest slice) ÷ overall throughput: the run's own noise, as a share.
+    public var relativeSpread: Double? {
+        guard let range = sliceRange, opsPerSecond > 0 else { return nil }
+        return (range.upperBound - range.lowerBound) / opsPerSecond
+    }
+
+    /// Bytes on disk ÷ logical key and value bytes in the table; nil where either is unknown or zero.
+    public var spaceAmplification: Double? {
+        guard let live = liveLogicalBytes, live > 0, diskBytes > 0 else { return nil }
+        return Double(diskBytes) / Double(live)
+    }
+
+    /// Bytes written to the storage layer ÷ logical bytes written; nil for read-only workloads or when unknown.
+    public var writeAmplification: Double? {
+        guard engine.persists, let logical = logicalBytesWritten, logical > 0, let device = deviceBytesWritten else { return nil }
+        return Double(device) / Double(logical)
     }
 }

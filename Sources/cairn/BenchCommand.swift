@@ -32,6 +32,12 @@ struct BenchOptions: ParsableArguments {
     var distribution: String = KeyDistribution.uniform.rawValue
     @Option(help: "Seed of every random choice, so runs repeat.")
     var seed: UInt64 = 42
+    @Option(help: "How far values compress, as db_bench's --compression_ratio: 0.5 halves them, 1 is incompressible.")
+    var compressionRatio: Double = BenchSettings.defaultCompressionRatio
+    @Option(help: "Puts per atomic batch (one commit, one fsync under sync) in the fills; Cairn engines only.")
+    var fillBatch: Int = 1
+    @Option(help: "Consecutive slices each workload runs in; their spread is the noise the advice allows for.")
+    var workloadSlices: Int = BenchSettings.defaultSlices
 
     func settings() throws -> BenchSettings {
         guard let durability = Durability(rawValue: durability) else {
@@ -42,7 +48,8 @@ struct BenchOptions: ParsableArguments {
         }
         let settings = BenchSettings(
             keys: keys, keySize: keySize, valueSize: valueSize, threads: threads, durability: durability,
-            durationSeconds: duration, operations: operations, distribution: distribution, seed: seed)
+            durationSeconds: duration, operations: operations, distribution: distribution, seed: seed,
+            compressionRatio: compressionRatio, fillBatch: fillBatch, slices: workloadSlices)
         if let problem = settings.problem { throw ValidationError(problem) }
         return settings
     }
@@ -52,6 +59,7 @@ struct BenchOptions: ParsableArguments {
         var list = [
             "--keys", "\(keys)", "--key-size", "\(keySize)", "--value-size", "\(valueSize)", "--threads", "\(threads)",
             "--durability", durability, "--distribution", distribution, "--seed", "\(seed)",
+            "--compression-ratio", "\(compressionRatio)", "--fill-batch", "\(fillBatch)", "--workload-slices", "\(workloadSlices)",
         ]
         if let operations { list += ["--ops", "\(operations)"] }
         if let duration { list += ["--duration", "\(duration)"] }
