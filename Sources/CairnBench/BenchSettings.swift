@@ -98,6 +98,15 @@ public struct BenchSettings: Codable, Sendable, Equatable {
             + ", \(distribution) key choice, compression ratio \(compressionRatio), \(runLength) in \(slices) slices"
     }
 
+    /// The first problem with running these settings on `engines`, or nil when they can run.
+    public func problem(engines: [BenchEngine]) -> String? {
+        if let problem { return problem }
+        if fillBatch > 1, let engine = engines.first(where: { !$0.takesBatches }) {
+            return "--fill-batch \(fillBatch): \(engine.rawValue) takes no batches; leave it out or use --fill-batch 1"
+        }
+        return nil
+    }
+
     /// The first problem with these settings, or nil when they can run.
     public var problem: String? {
         if keys < 1 || keys > Self.keysMax { return "--keys must be between 1 and \(Self.keysMax)" }

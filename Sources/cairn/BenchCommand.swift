@@ -109,12 +109,17 @@ struct BenchEnginesCommand: ParsableCommand {
     var inProcess = false
     @Option(help: "Alternating slices of the side-by-side comparison with raw C (fillrandom, overwrite, readrandom); 0 skips it.")
     var ratioSlices = PairedRun.defaultSlices
+    @Option(help: "Section of a combined report this run belongs to (e.g. \"Sync durability\"); runs sharing one are tabled together.")
+    var section: String?
+    @Option(help: "What sets this run apart within its section (e.g. \"16 KiB values\").")
+    var variant: String?
 
     func run() throws {
         let settings = try options.settings()
         let started = ContinuousClock.now
         let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
+        if let problem = settings.problem(engines: chosenEngines) { throw ValidationError(problem) }
         let machine = MachineInfo.current()
         let root = dataDir ?? NSTemporaryDirectory() + "cairn-bench-\(UUID().uuidString.prefix(8))"
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
@@ -152,7 +157,11 @@ struct BenchEnginesCommand: ParsableCommand {
             settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
         let (elapsed, attoseconds) = (ContinuousClock.now - started).components
         report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
-        try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
+        (report.section, report.variant) = (section, variant)
+        try BenchOutput(
+            runs: [(report, json)], writesJSON: true, chartPath: chart, markdownPath: markdown, command: report.command,
+            printsSettings: false
+        ).write()
         if !failed.isEmpty { throw ValidationError("engines that failed: \(failed.joined(separator: ", "))") }
     }
 
@@ -194,32 +203,40 @@ struct BenchEnginesCommand: ParsableCommand {
     }
 }
 
-/// `cairn bench report`: prints and re-renders a saved comparison (its JSON) without running anything.
+/// `cairn bench report`: prints and re-renders saved comparisons (their JSON) without running anything; several
+/// make one Markdown document, runs sharing a section tabled together.
 struct BenchReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Print the tables and advice of a saved `bench engines --json` file, and re-render its chart and Markdown.")
+        commandName: "report",
+        abstract: "Print the settings, tables and advice of saved `bench engines --json` files, and render their chart and Markdown.",
+        discussion: "Give --json once per run, in the order the Markdown shows them; the first run gives the summary and the chart.")
 
-    @Option(help: "The JSON written by `cairn bench engines --json`.")
-    var json: String
-    @Option(help: "Write the SVG chart to this file.")
+    @Option(help: "A JSON file written by `cairn bench engines --json`; repeat for several runs.")
+    var json: [String] = []
+    @Option(help: "Write the SVG chart of the first run to this file.")
     var chart = "cairn-bench-engines.svg"
     @Option(help: "Write the Markdown report to this file.")
     var markdown: String?
 
     func run() throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: json))
-        } catch {
-            throw ValidationError("cannot read \(json): \(error.localizedDescription)")
+        guard !json.isEmpty else { throw ValidationError("give at least one --json file") }
+        let runs = try json.map { path -> (report: BenchReport, jsonPath: String?) in
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+            }
+            do {
+                return (try JSONDecoder().decode(BenchReport.self, from: data), path)
+            } catch {
+                throw ValidationError("\(path) is not a `bench engines --json` file: \(error)")
+            }
         }
-        let report: BenchReport
-        do {
-            report = try JSONDecoder().decode(BenchReport.self, from: data)
-        } catch {
-            throw ValidationError("\(json) is not a `bench engines --json` file: \(error)")
-        }
-        try BenchOutput(report: report, jsonPath: nil, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
+        try BenchOutput(
+            runs: runs, writesJSON: false, chartPath: chart, markdownPath: markdown,
+            command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), printsSettings: true
+        ).write()
     }
 }
 

@@ -45,14 +45,17 @@ struct EngineRunTests {
 
         let svg = report.chartSVG()
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
-        for engine in BenchEngine.allCases { #expect(svg.contains(">\(engine.rawValue)</text>")) }
+        for engine in BenchEngine.allCases where engine.cairnKind != nil { #expect(svg.contains(">\(engine.rawValue)")) }
+        #expect(!svg.contains("raw-lmdb") && !svg.contains("raw-leveldb"), "raw C baselines are in the ratio section, not the chart")
+        #expect(svg.contains("p99.9 latency") && svg.contains("bytes on disk"))
         let advice = report.advice()
         #expect(advice.count == Workload.allCases.count)
-        #expect(advice.allSatisfy { line in ["memory", "lmdb", "leveldb"].contains { line.contains("\($0) wins") } })
+        // A 600-key run is too short to measure: the advice says so instead of naming a winner.
+        #expect(advice.allSatisfy { $0.contains("no persistent engine ran long enough to measure") }, "\(advice)")
         let tables = report.textTables()
         #expect(tables.contains("× raw-lmdb") && tables.contains("× raw-leveldb"))
         let markdown = report.markdown(chartPath: "engines.svg", jsonPath: "engines.json")
-        #expect(markdown.contains("![ops/s per workload and engine](engines.svg)"))
+        #expect(markdown.contains("](engines.svg)"))
         #expect(markdown.contains("| readrandom |"))
     }
 
