@@ -26,6 +26,16 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The engines a group name stands for: `cairn` (every Cairn engine) or `raw` (every raw C baseline), so
+    /// scripts pick up engines added later; nil for any other name.
+    public static func group(named name: String) -> [BenchEngine]? {
+        switch name {
+        case "cairn": allCases.filter { $0.cairnKind != nil }
+        case "raw": allCases.filter { $0.cairnKind == nil }
+        default: nil
+        }
+    }
+
     /// Whether the engine takes atomic batches (one commit for many puts); the raw C baselines do not.
     public var takesBatches: Bool { cairnKind != nil }
 

@@ -93,7 +93,7 @@ struct BenchEnginesCommand: ParsableCommand {
     )
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Engines, comma-separated: memory, lmdb, leveldb, raw-lmdb, raw-leveldb, or all.")
+    @Option(help: "Engines, comma-separated (\(BenchEngine.allCases.map(\.rawValue).joined(separator: ", "))), all, cairn (the Cairn engines) or raw (the C baselines).")
     var engines = "all"
     @Option(help: "Workloads, comma-separated, or all.")
     var workloads = "all"
@@ -117,7 +117,7 @@ struct BenchEnginesCommand: ParsableCommand {
     func run() throws {
         let settings = try options.settings()
         let started = ContinuousClock.now
-        let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
+        let chosenEngines: [BenchEngine] = try BenchEngine.group(named: engines) ?? parseList(engines, option: "--engines")
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
         if let problem = settings.problem(engines: chosenEngines) { throw ValidationError(problem) }
         let machine = MachineInfo.current()

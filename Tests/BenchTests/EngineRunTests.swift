@@ -72,3 +72,43 @@ struct EngineRunTests {
         #expect(!FileManager.default.fileExists(atPath: directory.child("pair")), "the run removes its data")
     }
 }
+
+/// Batched fills under sync durability, reopen time and device bytes, in small in-process runs.
+@Suite("Bench: durable fills, reopen, amplification")
+struct DurableRunTests {
+    @Test("a batched sync fill writes every key, reports reopen time and write bytes", arguments: [BenchEngine.lmdb, .leveldb])
+    func batchedSyncFill(engine: BenchEngine) throws {
+        let directory = TemporaryDirectory()
+        let settings = BenchSettings(
+            keys: 2_000, keySize: 12, valueSize: 200, durability: .sync, operations: 300, fillBatch: 100, slices: 3)
+        let results = try EngineRun(engine: engine, settings: settings, dataDirectory: directory.child("run")) { _ in }
+            .run([.fillrandom, .readrandom])
+        let fill = try #require(results.first { $0.workload == .fillrandom })
+        let read = try #require(results.first { $0.workload == .readrandom })
+        #expect(fill.operations == 2_000 && read.unexpectedResults == 0, "the batches wrote every key")
+        #expect(fill.logicalBytesWritten == 2_000 * 212)
+        #expect(fill.liveLogicalBytes == 2_000 * 212)
+        #expect((fill.reopenSeconds ?? -1) >= 0, "a persistent fill is reopened and timed")
+        #expect(read.reopenSeconds == nil)
+        #expect((fill.deviceBytesWritten ?? 0) >= 2_000 * 100, "synced values reach the device, compressed at most to half")
+        #expect((fill.writeAmplification ?? 0) > 0.4)
+        #expect(read.writeAmplification == nil, "a read-only workload has no write amplification")
+        #expect(fill.sliceOpsPerSecond?.count == 3)
+    }
+
+    @Test("memory is not reopened; raw baselines refuse batches with a clear error")
+    func memoryAndRaw() throws {
+        let directory = TemporaryDirectory()
+        let settings = BenchSettings(keys: 500, keySize: 12, valueSize: 32, fillBatch: 10, slices: 2)
+        let results = try EngineRun(engine: .memory, settings: settings, dataDirectory: directory.child("memory")) { _ in }
+            .run([.fillseq])
+        #expect(results.count == 1 && results[0].reopenSeconds == nil && results[0].operations == 500)
+        #expect(settings.problem(engines: [.lmdb, .rawLMDB])?.contains("raw-lmdb takes no batches") == true)
+        #expect(settings.problem(engines: [.memory, .lmdb, .leveldb]) == nil)
+        #expect(throws: RawEngineError.self) {
+            try EngineRun(engine: .rawLevelDB, settings: settings, dataDirectory: directory.child("raw")) { _ in }.run([.fillseq])
+        }
+        #expect(BenchEngine.group(named: "cairn") == BenchEngine.allCases.filter { $0.cairnKind != nil })
+        #expect(BenchEngine.group(named: "raw")?.contains(.rawLMDB) == true && BenchEngine.group(named: "lmdb") == nil)
+    }
+}
