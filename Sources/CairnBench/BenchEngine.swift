@@ -26,11 +26,12 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The engines a group name stands for: `cairn` (every Cairn engine) or `raw` (every raw C baseline), so
-    /// scripts pick up engines added later; nil for any other name.
+    /// The engines a group name stands for: `cairn` (every Cairn engine), `persistent` (the Cairn engines that
+    /// persist) or `raw` (every raw C baseline), so scripts pick up engines added later; nil for any other name.
     public static func group(named name: String) -> [BenchEngine]? {
         switch name {
         case "cairn": allCases.filter { $0.cairnKind != nil }
+        case "persistent": allCases.filter { $0.cairnKind != nil && $0.persists }
         case "raw": allCases.filter { $0.cairnKind == nil }
         default: nil
         }

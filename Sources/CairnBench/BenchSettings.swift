@@ -9,7 +9,8 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     public var valueSize: Int
     public var threads: Int
     public var durability: Durability
-    /// Seconds each non-fill workload runs; when nil, each runs `operations` operations instead.
+    /// Seconds each non-fill workload runs; when nil, each runs `operations` operations instead. A timed workload
+    /// runs on past this until it has done `WorkloadResult.measuredOperationsMin` operations, for at most a minute.
     public var durationSeconds: Double?
     /// Operations each non-fill workload runs when no duration is set; nil means as many as there are keys.
     /// Fills always write `keys` keys. Counts, not durations, make engines do identical work, which keeps

@@ -28,6 +28,8 @@ final class WorkloadRunner: @unchecked Sendable {
     static let latencyNanosecondsMax: UInt64 = 3_600_000_000_000
     /// Threads publish their operation counts this often.
     static let progressStride = 1_024
+    /// Longest a timed workload runs past its duration to reach `WorkloadResult.measuredOperationsMin`.
+    static let overtimeSecondsMax = 60.0
     /// Longest short scan of YCSB E.
     static let shortScanEntriesMax = 100
 
@@ -173,7 +175,16 @@ final class WorkloadRunner: @unchecked Sendable {
         let mix = workload.mix
         var published = 0
         do {
-            while limit.map({ outcome.operations < $0 }) ?? (Measurement.nanoseconds() < deadline) {
+            // A timed run goes past its deadline until it has done its share of `measuredOperationsMin`, for at
+            // most `overtimeSecondsMax`, so slow workloads (a sync write per commit) still get measured.
+            let floor = (WorkloadResult.measuredOperationsMin + slice.count * settings.threads - 1) / (slice.count * settings.threads)
+            let overtime = deadline + UInt64(Self.overtimeSecondsMax * 1e9 / Double(slice.count))
+            func running() -> Bool {
+                if let limit { return outcome.operations < limit }
+                let now = Measurement.nanoseconds()
+                return now < deadline || (outcome.operations < floor && now < overtime)
+            }
+            while running() {
                 var roll = mix.count == 1 ? 0 : chooser.uniform(below: 100)
                 let operation = mix.first { entry in
                     roll -= entry.percent

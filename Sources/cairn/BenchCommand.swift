@@ -93,7 +93,7 @@ struct BenchEnginesCommand: ParsableCommand {
     )
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Engines, comma-separated (\(BenchEngine.allCases.map(\.rawValue).joined(separator: ", "))), all, cairn (the Cairn engines) or raw (the C baselines).")
+    @Option(help: "Engines, comma-separated (\(BenchEngine.allCases.map(\.rawValue).joined(separator: ", "))), all, cairn (the Cairn engines), persistent (those that persist) or raw (the C baselines).")
     var engines = "all"
     @Option(help: "Workloads, comma-separated, or all.")
     var workloads = "all"
@@ -153,7 +153,7 @@ struct BenchEnginesCommand: ParsableCommand {
             }
         }
         var report = BenchReport(
-            command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), machine: machine,
+            command: BenchOutput.commandLine(), machine: machine,
             settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
         let (elapsed, attoseconds) = (ContinuousClock.now - started).components
         report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
@@ -235,7 +235,7 @@ struct BenchReportCommand: ParsableCommand {
         }
         try BenchOutput(
             runs: runs, writesJSON: false, chartPath: chart, markdownPath: markdown,
-            command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), printsSettings: true
+            command: BenchOutput.commandLine(), printsSettings: true
         ).write()
     }
 }

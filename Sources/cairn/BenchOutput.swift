@@ -45,6 +45,17 @@ struct BenchOutput {
         }
     }
 
+    /// This process's command line as `cairn …`, quoted so it can be pasted into a shell.
+    static func commandLine() -> String {
+        (["cairn"] + CommandLine.arguments.dropFirst().map(quoted)).joined(separator: " ")
+    }
+
+    /// `word` in single quotes when a shell would split or expand it.
+    static func quoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,:+@%".contains($0) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// `path` as seen from the directory of `file`, when it lies below it.
     private func relative(_ path: String, from file: String) -> String {
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path + "/"

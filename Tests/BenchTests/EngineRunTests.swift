@@ -112,3 +112,17 @@ struct DurableRunTests {
         #expect(BenchEngine.group(named: "raw")?.contains(.rawLMDB) == true && BenchEngine.group(named: "lmdb") == nil)
     }
 }
+
+/// Timed runs that would end under the measurement floor.
+@Suite("Bench: timed runs reach the measurement floor")
+struct TimedRunTests {
+    @Test("a timed workload runs on past its duration until it has done measuredOperationsMin operations")
+    func overtime() throws {
+        let directory = TemporaryDirectory()
+        let settings = BenchSettings(keys: 300, keySize: 12, valueSize: 32, threads: 2, durationSeconds: 0.000_001, slices: 3)
+        let results = try EngineRun(engine: .memory, settings: settings, dataDirectory: directory.child("run")) { _ in }
+            .run([.readrandom])
+        #expect(results[0].operations >= WorkloadResult.measuredOperationsMin, "\(results[0].operations) operations")
+        #expect(results[0].operations < 10 * WorkloadResult.measuredOperationsMin, "it stops soon after the floor")
+    }
+}
