@@ -4,6 +4,7 @@
 #   Benchmarks/compare-engines.sh           the full run, about 20-30 minutes on 2 cores (see the table below)
 #   Benchmarks/compare-engines.sh --quick   every section with key counts / 100 and short durations (about 2 minutes),
 #                                           into a new temporary directory; BENCHMARKS.md and results/ are not touched
+#   Benchmarks/compare-engines.sh --scale N key counts / N, full durations, into a new temporary directory (a trial)
 #
 # Sections, in the order BENCHMARKS.md shows them, with the time each took in a scaled trial (see the README):
 #   1. sync      sync durability (every table's default): all workloads, Cairn engines, 200,000 keys; fills in
@@ -33,9 +34,15 @@ if [[ "${1:-}" == "--quick" ]]; then
     scale=100
     duration=0.3
     long_duration=0.3
+elif [[ "${1:-}" == "--scale" ]]; then
+    scale=${2:?--scale takes a divisor of the key counts}
+    [[ "$scale" =~ ^[1-9][0-9]*$ ]] || { echo "--scale must be a positive whole number, not '$scale'" >&2; exit 64; }
+    shift 2
+fi
+if ((scale > 1)); then
     out=$(mktemp -d "${TMPDIR:-/tmp}/cairn-compare-engines-XXXXXX")
     markdown=$out/BENCHMARKS.md
-    echo "quick run: key counts / $scale, results in $out"
+    echo "trial run: key counts / $scale, ${duration} s per timed workload, results in $out"
 fi
 mkdir -p "$out"
 

@@ -63,13 +63,19 @@ extension WorkloadResult {
 
     public var isMeasured: Bool { measurementProblem == nil }
 
-    /// The slowest and fastest slice's throughput, when the workload ran in two or more non-empty slices.
+    /// The range of the slices' throughputs, when the workload ran in two or more non-empty slices. From five
+    /// slices on, the slowest and fastest are dropped (the second-slowest to the second-fastest), so one stall
+    /// in one slice — an fsync that waited on a neighbour's I/O — does not make every difference a tie.
     public var sliceRange: ClosedRange<Double>? {
-        guard let rates = sliceOpsPerSecond?.filter({ $0 > 0 }), rates.count >= 2 else { return nil }
-        return rates.min()!...rates.max()!
+        guard let rates = sliceOpsPerSecond?.filter({ $0 > 0 }).sorted(), rates.count >= 2 else { return nil }
+        let trimmed = rates.count >= Self.trimmedSlicesMin ? Array(rates.dropFirst().dropLast()) : rates
+        return trimmed.first!...trimmed.last!
     }
 
-    /// (fastest − slowest slice) ÷ overall throughput: the run's own noise, as a share.
+    /// From this many slices on, `sliceRange` leaves out the slowest and the fastest.
+    public static let trimmedSlicesMin = 5
+
+    /// The width of `sliceRange` ÷ overall throughput: the run's own noise, as a share.
     public var relativeSpread: Double? {
         guard let range = sliceRange, opsPerSecond > 0 else { return nil }
         return (range.upperBound - range.lowerBound) / opsPerSecond

@@ -66,6 +66,14 @@ struct AdviceTests {
         ])
         #expect(!Advice.isTie(clear.results[0], clear.results[1]))
         #expect(Advice.line(clear, .readrandom) == "readrandom: lmdb leads with 100.0k ops/s (1.25× leveldb).")
+
+        // Five slices of sync writes, one stalled behind a neighbour's I/O: the stall alone makes no tie.
+        let stalled = Self.report([
+            Self.result(.leveldb, .overwrite, opsPerSecond: 1_300, operations: 5_000, slices: [150, 1_250, 1_300, 1_350, 1_400]),
+            Self.result(.lmdb, .overwrite, opsPerSecond: 230, operations: 1_000, slices: [200, 220, 230, 240, 260]),
+        ])
+        #expect(stalled.results[0].sliceRange == 1_250...1_350, "the slowest and fastest of five are dropped")
+        #expect(Advice.line(stalled, .overwrite).hasPrefix("overwrite: leveldb leads with 1.3k ops/s (5.65× lmdb)"))
     }
 
     @Test("the advice leads with persistent engines, names memory apart, and weighs tails and disk")

@@ -95,5 +95,7 @@ struct ValueAndAmplificationTests {
         #expect(sliced.sliceRange == 9_000...11_000, "empty slices do not count")
         #expect(abs(sliced.relativeSpread! - 0.2) < 1e-12)
         #expect(Self.result(slices: [10_000]).relativeSpread == nil, "one slice has no spread")
+        let five = Self.result(operations: 10_000, seconds: 1, slices: [1_000, 9_500, 10_000, 10_500, 30_000])
+        #expect(five.sliceRange == 9_500...10_500 && abs(five.relativeSpread! - 0.1) < 1e-12, "five slices drop their extremes")
     }
 }

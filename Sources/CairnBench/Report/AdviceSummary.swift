@@ -3,7 +3,7 @@ import Foundation
 /// The ten-second summary that ends the advice: for reads, writes, scans, disk and tail latency, the persistent
 /// engine to pick and the figure behind it; ties (under `Advice.tieShareMin`) name every engine in them.
 enum AdviceSummary {
-    /// An engine's figure in one line of the summary, and the noise of the runs behind it (largest slice spread).
+    /// An engine's figure in one line of the summary, and the noise of the runs behind it (median slice spread).
     struct Score {
         let engine: BenchEngine
         let value: Double
@@ -48,6 +48,11 @@ enum AdviceSummary {
         }
     }
 
+    /// The middle value (the upper of the two middle ones), or 0 for none.
+    static func median(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.sorted()[values.count / 2]
+    }
+
     static func geometricMean(_ report: BenchReport, _ engine: BenchEngine, _ workloads: [Workload]) -> Double? {
         let rates = workloads.compactMap { report.result(engine, $0)?.opsPerSecond }.filter { $0 > 0 }
         guard !rates.isEmpty, rates.count == workloads.count else { return nil }
@@ -58,7 +63,7 @@ enum AdviceSummary {
         let workloads = workloadsMeasuredByAll(report, category.workloads, engines)
         let scored = engines.compactMap { engine in
             geometricMean(report, engine, workloads).map { mean in
-                Score(engine: engine, value: mean, noise: workloads.compactMap { report.result(engine, $0)?.relativeSpread }.max() ?? 0)
+                Score(engine: engine, value: mean, noise: median(workloads.compactMap { report.result(engine, $0)?.relativeSpread }))
             }
         }.sorted { $0.value > $1.value }
         guard let best = scored.first else { return "\(category.name): not measured in this run." }
@@ -70,8 +75,8 @@ enum AdviceSummary {
     /// Smallest disk: the lowest median space amplification over the run's workloads.
     static func diskLine(_ report: BenchReport, engines: [BenchEngine]) -> String {
         let scored = engines.compactMap { engine -> Score? in
-            let values = report.workloads.compactMap { report.result(engine, $0)?.spaceAmplification }.sorted()
-            return values.isEmpty ? nil : Score(engine: engine, value: values[values.count / 2])
+            let values = report.workloads.compactMap { report.result(engine, $0)?.spaceAmplification }
+            return values.isEmpty ? nil : Score(engine: engine, value: median(values))
         }.sorted { $0.value < $1.value }
         guard let best = scored.first else { return "Smallest disk: not measured in this run." }
         return pick("Smallest disk", scored, higherIsBetter: false)

@@ -17,7 +17,8 @@ enum MarkdownReport {
             ```
 
             Values are random per key with db_bench's compressibility (`--compression-ratio`). Each workload runs in \
-            consecutive slices; **spread** is (fastest − slowest slice) ÷ ops/s, the run's own noise, and the advice \
+            consecutive slices; **spread** is the range of their throughputs (from five slices, second-slowest to \
+            second-fastest) ÷ ops/s, the run's own noise, and the advice \
             calls a difference inside it, or under \(Int(Advice.tieShareMin * 100))%, a tie. A workload under \
             \(Formatting.count(Double(WorkloadResult.measuredOperationsMin))) operations or \(WorkloadResult.measuredSecondsMin) s \
             is marked (!) and left out of the advice. **space amp** is bytes on disk ÷ the logical bytes of the keys and \
