@@ -33,6 +33,8 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     public static let slicesMax = 100
     public static let defaultCompressionRatio = 0.5
     public static let defaultSlices = 5
+    /// Stands for the one repeated value pattern of runs saved before values were random; never valid to run.
+    public static let patternCompressionRatio = 0.0
 
     public init(
         keys: Int = 1_000_000, keySize: Int = 16, valueSize: Int = 100, threads: Int = 1,
@@ -73,7 +75,7 @@ public struct BenchSettings: Codable, Sendable, Equatable {
             distribution: try container.decode(KeyDistribution.self, forKey: .distribution),
             seed: try container.decode(UInt64.self, forKey: .seed),
             // Runs saved before these settings existed wrote one 100-byte pattern, unbatched, unsliced.
-            compressionRatio: try container.decodeIfPresent(Double.self, forKey: .compressionRatio) ?? 1,
+            compressionRatio: try container.decodeIfPresent(Double.self, forKey: .compressionRatio) ?? Self.patternCompressionRatio,
             fillBatch: try container.decodeIfPresent(Int.self, forKey: .fillBatch) ?? 1,
             slices: try container.decodeIfPresent(Int.self, forKey: .slices) ?? 1)
     }
@@ -96,7 +98,10 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         "\(Formatting.count(Double(keys))) keys, \(keySize)-byte keys, \(valueSize)-byte values, "
             + "\(threads == 1 ? "1 thread" : "\(threads) threads"), \(durability) durability"
             + (fillBatch > 1 ? " (fills in batches of \(fillBatch))" : "")
-            + ", \(distribution) key choice, compression ratio \(compressionRatio), \(runLength) in \(slices) slices"
+            + ", \(distribution) key choice, "
+            + (compressionRatio == Self.patternCompressionRatio
+                ? "one repeated value pattern (a run from before random values)" : "compression ratio \(compressionRatio)")
+            + ", \(runLength) in \(slices == 1 ? "1 slice" : "\(slices) slices")"
     }
 
     /// The first problem with running these settings on `engines`, or nil when they can run.
@@ -121,7 +126,7 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         if operations != nil, durationSeconds != nil { return "give --ops or --duration, not both" }
         if !(compressionRatio > 0 && compressionRatio <= 1) { return "--compression-ratio must be above 0 and at most 1" }
         if fillBatch < 1 || fillBatch > Self.fillBatchMax { return "--fill-batch must be between 1 and \(Self.fillBatchMax)" }
-        if slices < 1 || slices > Self.slicesMax { return "--slices must be between 1 and \(Self.slicesMax)" }
+        if slices < 1 || slices > Self.slicesMax { return "--workload-slices must be between 1 and \(Self.slicesMax)" }
         if let durationSeconds, !(durationSeconds > 0 && durationSeconds <= Self.durationSecondsMax) {
             return "--duration must be between 0 and \(Int(Self.durationSecondsMax)) seconds"
         }
