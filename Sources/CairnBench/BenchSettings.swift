@@ -25,6 +25,9 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     public var fillBatch: Int
     /// Each workload runs in this many consecutive slices; the spread of their throughputs is the run's noise.
     public var slices: Int
+    /// Before each non-fill workload, a persistent table is closed, its files dropped from the page cache and
+    /// reopened (untimed), so its reads start from the disk.
+    public var coldReads: Bool
 
     public static let keysMax = 100_000_000
     public static let threadsMax = 256
@@ -41,7 +44,7 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         durability: Durability = .buffered, durationSeconds: Double? = nil, operations: Int? = nil,
         distribution: KeyDistribution = .uniform, seed: UInt64 = 42,
         compressionRatio: Double = BenchSettings.defaultCompressionRatio, fillBatch: Int = 1,
-        slices: Int = BenchSettings.defaultSlices
+        slices: Int = BenchSettings.defaultSlices, coldReads: Bool = false
     ) {
         self.keys = keys
         self.keySize = keySize
@@ -55,11 +58,12 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         self.compressionRatio = compressionRatio
         self.fillBatch = fillBatch
         self.slices = slices
+        self.coldReads = coldReads
     }
 
     enum CodingKeys: String, CodingKey {
         case keys, keySize, valueSize, threads, durability, durationSeconds, operations, distribution, seed
-        case compressionRatio, fillBatch, slices
+        case compressionRatio, fillBatch, slices, coldReads
     }
 
     /// Decodes settings, taking the defaults for fields that runs saved before them lack.
@@ -77,7 +81,8 @@ public struct BenchSettings: Codable, Sendable, Equatable {
             // Runs saved before these settings existed wrote one 100-byte pattern, unbatched, unsliced.
             compressionRatio: try container.decodeIfPresent(Double.self, forKey: .compressionRatio) ?? Self.patternCompressionRatio,
             fillBatch: try container.decodeIfPresent(Int.self, forKey: .fillBatch) ?? 1,
-            slices: try container.decodeIfPresent(Int.self, forKey: .slices) ?? 1)
+            slices: try container.decodeIfPresent(Int.self, forKey: .slices) ?? 1,
+            coldReads: try container.decodeIfPresent(Bool.self, forKey: .coldReads) ?? false)
     }
 
     /// Operations each thread-pooled workload runs, or nil when it runs for `durationSeconds`.
@@ -102,6 +107,7 @@ public struct BenchSettings: Codable, Sendable, Equatable {
             + (compressionRatio == Self.patternCompressionRatio
                 ? "one repeated value pattern (a run from before random values)" : "compression ratio \(compressionRatio)")
             + ", \(runLength) in \(slices == 1 ? "1 slice" : "\(slices) slices")"
+            + (coldReads ? ", page cache dropped before each workload" : "")
     }
 
     /// The first problem with running these settings on `engines`, or nil when they can run.

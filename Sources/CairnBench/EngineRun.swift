@@ -50,6 +50,12 @@ public struct EngineRun {
                     if engine.persists { Measurement.flushDirtyPages() }
                 }
             }
+            if settings.coldReads, !workload.isFill, engine.persists, let (target, _, directory) = open {
+                try target.close()
+                PageCache.evict(directory: directory)
+                let reopened = try engine.open(in: directory, durability: settings.durability)
+                open = (reopened, WorkloadRunner(engine: engine, target: reopened, settings: settings, progress: progress), directory)
+            }
             guard let (target, runner, directory) = open else { preconditionFailure("a target is open") }
             let writtenBefore = Measurement.deviceBytesWritten()
             var result = try runner.runSliced(workload, directory: directory)

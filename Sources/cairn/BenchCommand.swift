@@ -38,6 +38,8 @@ struct BenchOptions: ParsableArguments {
     var fillBatch: Int = 1
     @Option(help: "Consecutive slices each workload runs in; their spread is the noise the advice allows for.")
     var workloadSlices: Int = BenchSettings.defaultSlices
+    @Flag(help: "Before each non-fill workload, close the table, drop its files from the page cache and reopen it, so reads start from the disk.")
+    var coldReads = false
 
     func settings() throws -> BenchSettings {
         guard let durability = Durability(rawValue: durability) else {
@@ -49,7 +51,7 @@ struct BenchOptions: ParsableArguments {
         let settings = BenchSettings(
             keys: keys, keySize: keySize, valueSize: valueSize, threads: threads, durability: durability,
             durationSeconds: duration, operations: operations, distribution: distribution, seed: seed,
-            compressionRatio: compressionRatio, fillBatch: fillBatch, slices: workloadSlices)
+            compressionRatio: compressionRatio, fillBatch: fillBatch, slices: workloadSlices, coldReads: coldReads)
         if let problem = settings.problem { throw ValidationError(problem) }
         return settings
     }
@@ -62,6 +64,7 @@ struct BenchOptions: ParsableArguments {
             "--compression-ratio", "\(compressionRatio)", "--fill-batch", "\(fillBatch)", "--workload-slices", "\(workloadSlices)",
         ]
         if let operations { list += ["--ops", "\(operations)"] }
+        if coldReads { list.append("--cold-reads") }
         if let duration { list += ["--duration", "\(duration)"] }
         return list
     }
