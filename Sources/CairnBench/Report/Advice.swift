@@ -8,6 +8,10 @@ enum Advice {
     static let tailRatioNotable = 2.0
     /// A winner using this many times the disk of another engine gets that said.
     static let diskRatioNotable = 1.5
+    /// A p99.9 below this (in µs) is not worth a caution, whatever the ratio.
+    static let p999MicrosecondsNotable = 100.0
+    /// A worst single operation below this (in µs) is not worth a caution, whatever the ratio.
+    static let maxMicrosecondsNotable = 1_000.0
 
     /// Whether `first` and `second` are indistinguishable: under `tieShareMin` apart, or apart by less than
     /// the spread of their own slices (their slice ranges overlap, or the gap is inside the larger spread).
@@ -66,20 +70,21 @@ enum Advice {
     /// What should weigh against the leader: a much longer p99.9 or max latency, or much more disk.
     static func cautions(leader: WorkloadResult, others: [WorkloadResult]) -> String {
         var notes: [String] = []
+        let name = leader.engine.rawValue
         if let calm = others.min(by: { $0.p999Microseconds < $1.p999Microseconds }),
-            leader.p999Microseconds > tailRatioNotable * calm.p999Microseconds
+            leader.p999Microseconds >= p999MicrosecondsNotable, leader.p999Microseconds > tailRatioNotable * calm.p999Microseconds
         {
-            notes.append("its p99.9 is \(Formatting.micros(leader.p999Microseconds)) µs against \(Formatting.micros(calm.p999Microseconds)) µs for \(calm.engine.rawValue)")
+            notes.append("\(name)'s p99.9 is \(Formatting.micros(leader.p999Microseconds)) µs against \(Formatting.micros(calm.p999Microseconds)) µs for \(calm.engine.rawValue)")
         }
         if let calm = others.min(by: { $0.maxMicroseconds < $1.maxMicroseconds }),
-            leader.maxMicroseconds > tailRatioNotable * calm.maxMicroseconds
+            leader.maxMicroseconds >= maxMicrosecondsNotable, leader.maxMicroseconds > tailRatioNotable * calm.maxMicroseconds
         {
-            notes.append("its worst operation took \(Formatting.micros(leader.maxMicroseconds)) µs against \(Formatting.micros(calm.maxMicroseconds)) µs for \(calm.engine.rawValue)")
+            notes.append("\(name)'s worst operation took \(Formatting.micros(leader.maxMicroseconds)) µs against \(Formatting.micros(calm.maxMicroseconds)) µs for \(calm.engine.rawValue)")
         }
         if let small = others.filter({ $0.diskBytes > 0 }).min(by: { $0.diskBytes < $1.diskBytes }),
             Double(leader.diskBytes) > diskRatioNotable * Double(small.diskBytes)
         {
-            notes.append("it uses \(Formatting.bytes(leader.diskBytes)) of disk against \(Formatting.bytes(small.diskBytes)) for \(small.engine.rawValue)")
+            notes.append("\(name) uses \(Formatting.bytes(leader.diskBytes)) of disk against \(Formatting.bytes(small.diskBytes)) for \(small.engine.rawValue)")
         }
         return notes.isEmpty ? "" : "; but " + notes.joined(separator: ", and ")
     }
