@@ -17,6 +17,8 @@ public struct BenchReport: Codable, Sendable {
     public var section: String?
     /// What sets this run apart from the others of its section, e.g. "16 KiB values" or "2 threads".
     public var variant: String?
+    /// The SVG chart the run wrote, as given to `--chart`; a Markdown report shows it in the run's section.
+    public var chartPath: String?
 
     public init(
         command: String, machine: MachineInfo, settings: BenchSettings, engines: [BenchEngine],

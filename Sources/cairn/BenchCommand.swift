@@ -160,7 +160,7 @@ struct BenchEnginesCommand: ParsableCommand {
             settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
         let (elapsed, attoseconds) = (ContinuousClock.now - started).components
         report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
-        (report.section, report.variant) = (section, variant)
+        (report.section, report.variant, report.chartPath) = (section, variant, chart)
         try BenchOutput(
             runs: [(report, json)], writesJSON: true, chartPath: chart, markdownPath: markdown, command: report.command,
             printsSettings: false

@@ -38,7 +38,12 @@ struct BenchOutput {
         try runs[0].report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8)
         print("wrote \(chartPath)")
         if let markdownPath {
-            let linked = runs.map { ($0.report, $0.jsonPath.map { relative($0, from: markdownPath) }) }
+            let linked = runs.map { run -> (BenchReport, String?) in
+                var report = run.report
+                // A run's own chart is shown in its section when the file is still there.
+                report.chartPath = report.chartPath.flatMap { FileManager.default.fileExists(atPath: $0) ? relative($0, from: markdownPath) : nil }
+                return (report, run.jsonPath.map { relative($0, from: markdownPath) })
+            }
             try BenchReport.markdown(linked, chartPath: relative(chartPath, from: markdownPath), command: command)
                 .write(toFile: markdownPath, atomically: true, encoding: .utf8)
             print("wrote \(markdownPath)")

@@ -127,7 +127,8 @@ struct AdviceTests {
 
     @Test("a combined Markdown names its command, each run's settings and command, and tables a section's runs together")
     func combinedMarkdown() {
-        let buffered = Self.report([Self.result(.lmdb, .fillrandom, opsPerSecond: 100_000)], section: "Buffered")
+        var buffered = Self.report([Self.result(.lmdb, .fillrandom, opsPerSecond: 100_000)], section: "Buffered")
+        buffered.chartPath = "results/buffered.svg"
         let small = Self.report([Self.result(.lmdb, .readrandom, opsPerSecond: 900_000)], section: "Value-size sweep", variant: "100 B")
         let large = Self.report([Self.result(.lmdb, .readrandom, opsPerSecond: 90_000, operations: 10)], section: "Value-size sweep", variant: "16 KiB")
         let markdown = BenchReport.markdown(
@@ -141,5 +142,6 @@ struct AdviceTests {
         #expect(markdown.contains("- Settings: \(buffered.settings.summary)"))
         #expect(markdown.contains("`cairn bench engines --keys 100000`"))
         #expect(markdown.contains("## In ten seconds"))
+        #expect(markdown.contains("![throughput, p99.9 latency and disk, Buffered](results/buffered.svg)"), "a run's own chart is in its section")
     }
 }

@@ -99,7 +99,9 @@ enum MarkdownReport {
         out += "- Engines: \(report.engines.map(\.rawValue).joined(separator: ", "))\n"
         out += "- Made by `\(report.command)`\(report.elapsedSeconds.map { " in " + Formatting.seconds($0) } ?? "")"
         out += run.jsonPath.map { "; raw figures in [`\(fileName($0))`](\($0))" } ?? ""
-        out += "\n\n\(durabilityNote(report))\n\n### Advice\n\n"
+        out += "\n\n\(durabilityNote(report))\n"
+        if let chart = report.chartPath { out += "\n![throughput, p99.9 latency and disk, \(title(report))](\(chart))\n" }
+        out += "\n### Advice\n\n"
         out += report.advice().map { "- \($0)" }.joined(separator: "\n") + "\n\nIn short:\n\n"
         out += report.adviceSummary().map { "- \($0)" }.joined(separator: "\n") + "\n"
         out += "\n### Results per workload\n\nLatencies are per operation (per entry for `readseq`, per scan for the "
