@@ -58,9 +58,13 @@ public struct EngineRun {
             }
             guard let (target, runner, directory) = open else { preconditionFailure("a target is open") }
             let writtenBefore = Measurement.deviceBytesWritten()
+            let calledBefore = Measurement.syscallBytesWritten()
             var result = try runner.runSliced(workload, directory: directory)
             Measurement.waitForQuiet(secondsMax: Self.quietSecondsMax)
             if engine.persists { Measurement.flushDirtyPages() }
+            if let before = calledBefore, let after = Measurement.syscallBytesWritten() {
+                result.syscallBytesWritten = after - before
+            }
             if let before = writtenBefore, let after = Measurement.deviceBytesWritten() {
                 result.deviceBytesWritten = after - before
                 result.diskBytes = engine == .memory ? 0 : DirectoryCheck.bytesOnDisk(directory)

@@ -53,10 +53,17 @@ enum Measurement {
     }
 
     /// Bytes this process (every thread) has caused to be written to the storage layer (`write_bytes` of
-    /// `/proc/self/io`), or nil where the kernel does not report it.
-    static func deviceBytesWritten() -> Int? {
+    /// `/proc/self/io`), or nil where the kernel does not report it. The kernel counts a page cache folio each
+    /// time it turns dirty, so on kernels with large folios a small write can count as many pages.
+    static func deviceBytesWritten() -> Int? { ioCounter("write_bytes") }
+
+    /// Bytes this process has passed to write calls (`wchar` of `/proc/self/io`: write, pwrite, writev, to any
+    /// file), or nil where unknown. Writes through a shared memory map do not count here.
+    static func syscallBytesWritten() -> Int? { ioCounter("wchar") }
+
+    private static func ioCounter(_ name: String) -> Int? {
         guard let io = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
-        return ioField("write_bytes", in: io)
+        return ioField(name, in: io)
     }
 
     /// The number after `name:` on its line of a `/proc/*/io` text.

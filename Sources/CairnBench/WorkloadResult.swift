@@ -23,6 +23,9 @@ public struct WorkloadResult: Codable, Sendable, Equatable {
     /// Bytes the engine's process wrote to the storage layer (`/proc/self/io` `write_bytes`) during the workload
     /// and the background work it left (LevelDB's compactions, waited out untimed), or nil where unknown.
     public var deviceBytesWritten: Int?
+    /// Bytes the engine's process passed to write calls (`/proc/self/io` `wchar`) over the same span as
+    /// `deviceBytesWritten`: what the engine asked the kernel to write, before page-cache rounding.
+    public var syscallBytesWritten: Int?
     /// Seconds to close and reopen the table after a fill, for engines that persist.
     public var reopenSeconds: Double?
 
@@ -40,6 +43,7 @@ public struct WorkloadResult: Codable, Sendable, Equatable {
         case logicalBytesWritten = "logical_bytes_written"
         case liveLogicalBytes = "live_logical_bytes"
         case deviceBytesWritten = "device_bytes_written"
+        case syscallBytesWritten = "syscall_bytes_written"
         case reopenSeconds = "reopen_seconds"
     }
 }
@@ -88,8 +92,13 @@ extension WorkloadResult {
     }
 
     /// Bytes written to the storage layer ÷ logical bytes written; nil for read-only workloads or when unknown.
-    public var writeAmplification: Double? {
-        guard engine.persists, let logical = logicalBytesWritten, logical > 0, let device = deviceBytesWritten else { return nil }
-        return Double(device) / Double(logical)
+    public var writeAmplification: Double? { amplification(deviceBytesWritten) }
+
+    /// Bytes passed to write calls ÷ logical bytes written; nil for read-only workloads or when unknown.
+    public var syscallWriteAmplification: Double? { amplification(syscallBytesWritten) }
+
+    private func amplification(_ written: Int?) -> Double? {
+        guard engine.persists, let logical = logicalBytesWritten, logical > 0, let written else { return nil }
+        return Double(written) / Double(logical)
     }
 }

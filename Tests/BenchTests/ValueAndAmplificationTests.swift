@@ -1,5 +1,6 @@
 @testable import CairnBench
 import CairnStorage
+import Foundation
 import Testing
 
 /// Generated values (random per key, settable compressibility) and the amplification and threshold arithmetic.
@@ -71,6 +72,10 @@ struct ValueAndAmplificationTests {
         let lmdb = Self.result(disk: 3_000, logical: 1_000, live: 1_500, device: 4_500)
         #expect(lmdb.spaceAmplification == 2.0)
         #expect(lmdb.writeAmplification == 4.5)
+        var called = lmdb
+        called.syscallBytesWritten = 2_000
+        #expect(called.syscallWriteAmplification == 2.0)
+        #expect(lmdb.syscallWriteAmplification == nil, "unknown when not measured")
         #expect(Self.result(disk: 3_000, logical: 0, live: nil, device: 10).spaceAmplification == nil)
         #expect(Self.result(disk: 3_000, logical: 0, live: nil, device: 10).writeAmplification == nil, "nothing written")
         #expect(Self.result(.memory, disk: 0, logical: 100, live: 100, device: 0).writeAmplification == nil, "memory has no disk")
@@ -78,12 +83,17 @@ struct ValueAndAmplificationTests {
     }
 
     @Test("the device bytes come from write_bytes of /proc/self/io")
-    func procIO() {
+    func procIO() throws {
         let text = "rchar: 10\nwchar: 20\nread_bytes: 4096\nwrite_bytes: 81920\ncancelled_write_bytes: 0\n"
         #expect(Measurement.ioField("write_bytes", in: text) == 81_920)
         #expect(Measurement.ioField("read_bytes", in: text) == 4_096)
         #expect(Measurement.ioField("missing", in: text) == nil)
         #expect(Measurement.deviceBytesWritten() != nil, "Linux reports write_bytes for this process")
+        let before = try #require(Measurement.syscallBytesWritten())
+        let path = NSTemporaryDirectory() + "/cairn-wchar-\(UInt64.random(in: 0...UInt64.max))"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(repeating: 7, count: 10_000).write(to: URL(fileURLWithPath: path))
+        #expect(try #require(Measurement.syscallBytesWritten()) - before >= 10_000, "wchar counts this process's write calls")
     }
 
     @Test("a workload with too few operations or too short a run is flagged; spread is the slices' range")
