@@ -13,6 +13,12 @@ public struct BenchReport: Codable, Sendable {
     public var ratios: [PairedRatio]
     /// Wall-clock seconds the whole comparison took, when known.
     public var elapsedSeconds: Double?
+    /// The section of a combined report (BENCHMARKS.md) this run belongs to, e.g. "Sync durability".
+    public var section: String?
+    /// What sets this run apart from the others of its section, e.g. "16 KiB values" or "2 threads".
+    public var variant: String?
+    /// The SVG chart the run wrote, as given to `--chart`; a Markdown report shows it in the run's section.
+    public var chartPath: String?
 
     public init(
         command: String, machine: MachineInfo, settings: BenchSettings, engines: [BenchEngine],
@@ -57,12 +63,22 @@ extension BenchReport {
     public func textTables() -> String { ResultTable.text(self) + MarkdownReport.pairedLines(self) }
     /// One line of advice per workload.
     public func advice() -> [String] { Advice.lines(self) }
+    /// The ten-second summary: the engine and figure for reads, writes, scans, disk and tail latency.
+    public func adviceSummary() -> [String] { AdviceSummary.lines(self) }
+    /// What the durability of this run means for the figures, and how each engine syncs.
+    public func durabilityNote() -> String { MarkdownReport.durabilityNote(self) }
     /// The self-contained SVG chart.
     public func chartSVG() -> String {
-        SVGChart.render(self, title: "Cairn engines vs raw C — \(Formatting.count(Double(settings.keys))) keys, \(settings.valueSize)-byte values, \(settings.durability)")
+        SVGChart.render(self, title: "Cairn engines — \(Formatting.count(Double(settings.keys))) keys, \(settings.valueSize)-byte values, \(settings.durability) durability")
     }
-    /// The Markdown report (BENCHMARKS.md).
+    /// The Markdown report of this run alone.
     public func markdown(chartPath: String?, jsonPath: String?) -> String {
-        MarkdownReport.render(self, chartPath: chartPath, jsonPath: jsonPath)
+        MarkdownReport.document([(self, jsonPath)], chartPath: chartPath, command: command)
+    }
+
+    /// One Markdown document (BENCHMARKS.md) over several runs, each with the JSON file it came from; runs that
+    /// share a `section` are combined into one table. `command` is the command that assembled it.
+    public static func markdown(_ runs: [(report: BenchReport, jsonPath: String?)], chartPath: String?, command: String) -> String {
+        MarkdownReport.document(runs, chartPath: chartPath, command: command)
     }
 }

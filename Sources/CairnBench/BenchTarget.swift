@@ -11,6 +11,8 @@ import RocksDBEngine
 /// between `lmdb` and `raw-lmdb` is the cost of Cairn's Swift wrapper and nothing else.
 protocol BenchTarget: AnyObject {
     func put(_ key: Bytes, _ value: Bytes) throws
+    /// Applies `batch` atomically, in one commit (see `BenchEngine.takesBatches`).
+    func apply(_ batch: WriteBatch) throws
     /// Looks `key` up; true when it was found.
     func read(_ key: Bytes) throws -> Bool
     func delete(_ key: Bytes) throws
@@ -29,6 +31,8 @@ final class EngineTarget: BenchTarget {
     }
 
     func put(_ key: Bytes, _ value: Bytes) throws { try engine.put(key, value) }
+
+    func apply(_ batch: WriteBatch) throws { try engine.apply(batch) }
 
     func read(_ key: Bytes) throws -> Bool {
         try engine.withValue(forKey: key) { $0 != nil }
@@ -154,6 +158,10 @@ final class RawCTarget: BenchTarget {
             value.withUnsafeBytes { v in functions.put(handle, k.baseAddress, k.count, v.baseAddress, v.count) }
         }
         if status != 0 { throw RawEngineError(description: "\(functions.name)_put failed") }
+    }
+
+    func apply(_ batch: WriteBatch) throws {
+        throw RawEngineError(description: "\(functions.name) has no batch call; run raw baselines with --fill-batch 1")
     }
 
     func read(_ key: Bytes) throws -> Bool {

@@ -45,4 +45,30 @@ enum Measurement {
         let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
         return kilobytes * 1024
     }
+
+    /// Writes every dirty page to disk (`sync(2)`; Glibc's module hides `syncfs`), so the next workload's
+    /// writes dirty clean pages and count in `write_bytes` (a page already dirty is not counted twice).
+    static func flushDirtyPages() {
+        sync()
+    }
+
+    /// Bytes this process (every thread) has caused to be written to the storage layer (`write_bytes` of
+    /// `/proc/self/io`), or nil where the kernel does not report it. The kernel counts a page cache folio each
+    /// time it turns dirty, so on kernels with large folios a small write can count as many pages.
+    static func deviceBytesWritten() -> Int? { ioCounter("write_bytes") }
+
+    /// Bytes this process has passed to write calls (`wchar` of `/proc/self/io`: write, pwrite, writev, to any
+    /// file), or nil where unknown. Writes through a shared memory map do not count here.
+    static func syscallBytesWritten() -> Int? { ioCounter("wchar") }
+
+    private static func ioCounter(_ name: String) -> Int? {
+        guard let io = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+        return ioField(name, in: io)
+    }
+
+    /// The number after `name:` on its line of a `/proc/*/io` text.
+    static func ioField(_ name: String, in text: String) -> Int? {
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+        return line.flatMap { Int($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)) }
+    }
 }

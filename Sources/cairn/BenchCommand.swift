@@ -32,6 +32,14 @@ struct BenchOptions: ParsableArguments {
     var distribution: String = KeyDistribution.uniform.rawValue
     @Option(help: "Seed of every random choice, so runs repeat.")
     var seed: UInt64 = 42
+    @Option(help: "How far values compress, as db_bench's --compression_ratio: 0.5 halves them, 1 is incompressible.")
+    var compressionRatio: Double = BenchSettings.defaultCompressionRatio
+    @Option(help: "Puts per atomic batch (one commit, one fsync under sync) in the fills; Cairn engines only.")
+    var fillBatch: Int = 1
+    @Option(help: "Consecutive slices each workload runs in; their spread is the noise the advice allows for.")
+    var workloadSlices: Int = BenchSettings.defaultSlices
+    @Flag(help: "Before each non-fill workload, close the table, drop its files from the page cache and reopen it, so reads start from the disk.")
+    var coldReads = false
 
     func validate() throws {
         _ = try settings()
@@ -46,7 +54,8 @@ struct BenchOptions: ParsableArguments {
         }
         let settings = BenchSettings(
             keys: keys, keySize: keySize, valueSize: valueSize, threads: threads, durability: durability,
-            durationSeconds: duration, operations: operations, distribution: distribution, seed: seed)
+            durationSeconds: duration, operations: operations, distribution: distribution, seed: seed,
+            compressionRatio: compressionRatio, fillBatch: fillBatch, slices: workloadSlices, coldReads: coldReads)
         if let problem = settings.problem { throw ValidationError(problem) }
         return settings
     }
@@ -56,8 +65,10 @@ struct BenchOptions: ParsableArguments {
         var list = [
             "--keys", "\(keys)", "--key-size", "\(keySize)", "--value-size", "\(valueSize)", "--threads", "\(threads)",
             "--durability", durability, "--distribution", distribution, "--seed", "\(seed)",
+            "--compression-ratio", "\(compressionRatio)", "--fill-batch", "\(fillBatch)", "--workload-slices", "\(workloadSlices)",
         ]
         if let operations { list += ["--ops", "\(operations)"] }
+        if coldReads { list.append("--cold-reads") }
         if let duration { list += ["--duration", "\(duration)"] }
         return list
     }
@@ -97,7 +108,7 @@ struct BenchEnginesCommand: ParsableCommand {
     )
 
     @OptionGroup var options: BenchOptions
-    @Option(help: "Engines, comma-separated: memory, lmdb, leveldb, rocksdb, raw-lmdb, raw-leveldb, raw-rocksdb, or all.")
+    @Option(help: "Engines, comma-separated (\(BenchEngine.allCases.map(\.rawValue).joined(separator: ", "))), all, cairn (the Cairn engines), persistent (those that persist) or raw (the C baselines).")
     var engines = "all"
     @Option(help: "Workloads, comma-separated, or all.")
     var workloads = "all"
@@ -113,6 +124,10 @@ struct BenchEnginesCommand: ParsableCommand {
     var inProcess = false
     @Option(help: "Alternating slices of the side-by-side comparison with raw C (fillrandom, overwrite, readrandom); 0 skips it.")
     var ratioSlices = PairedRun.defaultSlices
+    @Option(help: "Section of a combined report this run belongs to (e.g. \"Sync durability\"); runs sharing one are tabled together.")
+    var section: String?
+    @Option(help: "What sets this run apart within its section (e.g. \"16 KiB values\").")
+    var variant: String?
 
     func validate() throws {
         let _: [BenchEngine] = try parseList(engines, option: "--engines")
@@ -123,13 +138,14 @@ struct BenchEnginesCommand: ParsableCommand {
     func run() throws {
         let settings = try options.settings()
         let started = ContinuousClock.now
-        let chosenEngines: [BenchEngine] = try parseList(engines, option: "--engines")
+        let chosenEngines: [BenchEngine] = try BenchEngine.group(named: engines) ?? parseList(engines, option: "--engines")
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
         try checkOutputPaths()
         let parent = try dataDir.map { path throws(RuntimeError) in
             try PathArguments.prepareDirectory(path, option: "--data-dir")
             return path
         } ?? NSTemporaryDirectory()
+        if let problem = settings.problem(engines: chosenEngines) { throw ValidationError(problem) }
         let machine = MachineInfo.current()
         let cleanup = SignalCleanup.shared
         cleanup.install()
@@ -166,11 +182,15 @@ struct BenchEnginesCommand: ParsableCommand {
             }
         }
         var report = BenchReport(
-            command: (["cairn"] + CommandLine.arguments.dropFirst()).joined(separator: " "), machine: machine,
+            command: BenchOutput.commandLine(), machine: machine,
             settings: settings, engines: chosenEngines, workloads: chosenWorkloads, results: results, ratios: ratios)
         let (elapsed, attoseconds) = (ContinuousClock.now - started).components
         report.elapsedSeconds = Double(elapsed) + Double(attoseconds) / 1e18
-        try BenchOutput(report: report, jsonPath: json, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
+        (report.section, report.variant, report.chartPath) = (section, variant, chart)
+        try BenchOutput(
+            runs: [(report, json)], writesJSON: true, chartPath: chart, markdownPath: markdown, command: report.command,
+            printsSettings: false
+        ).write()
         if !failed.isEmpty { throw RuntimeError("engines that failed: \(failed.joined(separator: ", "))") }
     }
 
@@ -220,35 +240,43 @@ struct BenchEnginesCommand: ParsableCommand {
     }
 }
 
-/// `cairn bench report`: prints and re-renders a saved comparison (its JSON) without running anything.
+/// `cairn bench report`: prints and re-renders saved comparisons (their JSON) without running anything; several
+/// make one Markdown document, runs sharing a section tabled together.
 struct BenchReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Print the tables and advice of a saved `bench engines --json` file, and re-render its chart and Markdown.")
+        commandName: "report",
+        abstract: "Print the settings, tables and advice of saved `bench engines --json` files, and render their chart and Markdown.",
+        discussion: "Give --json once per run, in the order the Markdown shows them; the first run gives the summary and the chart.")
 
-    @Option(help: "The JSON written by `cairn bench engines --json`.")
-    var json: String
-    @Option(help: "Write the SVG chart to this file.")
+    @Option(help: "A JSON file written by `cairn bench engines --json`; repeat for several runs.")
+    var json: [String] = []
+    @Option(help: "Write the SVG chart of the first run to this file.")
     var chart = "cairn-bench-engines.svg"
     @Option(help: "Write the Markdown report to this file.")
     var markdown: String?
 
     func run() throws {
-        try PathArguments.checkText(json, option: "--json")
+        guard !json.isEmpty else { throw ValidationError("give at least one --json file") }
+        for path in json { try PathArguments.checkText(path, option: "--json") }
         try PathArguments.checkOutputFile(chart, option: "--chart")
         if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: json))
-        } catch {
-            throw RuntimeError("cannot read \(json): \(error.localizedDescription)")
+        let runs = try json.map { path -> (report: BenchReport, jsonPath: String?) in
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw RuntimeError("cannot read \(path): \(error.localizedDescription)")
+            }
+            do {
+                return (try JSONDecoder().decode(BenchReport.self, from: data), path)
+            } catch {
+                throw RuntimeError("\(path) is not a `bench engines --json` file: \(error)")
+            }
         }
-        let report: BenchReport
-        do {
-            report = try JSONDecoder().decode(BenchReport.self, from: data)
-        } catch {
-            throw RuntimeError("\(json) is not a `bench engines --json` file: \(error)")
-        }
-        try BenchOutput(report: report, jsonPath: nil, chartPath: chart, markdownPath: markdown, jsonLink: json).write()
+        try BenchOutput(
+            runs: runs, writesJSON: false, chartPath: chart, markdownPath: markdown,
+            command: BenchOutput.commandLine(), printsSettings: true
+        ).write()
     }
 }
 

@@ -1,6 +1,7 @@
 @testable import CairnBench
 import CairnCore
 import CairnStorage
+import Foundation
 import Testing
 
 /// Keys, key choice and workload mixes of the engine benchmark.
@@ -71,5 +72,26 @@ struct WorkloadGenerationTests {
         #expect(BenchSettings(threads: 0).problem?.contains("--threads") == true)
         #expect(BenchSettings(durationSeconds: 1, operations: 5).problem?.contains("not both") == true)
         #expect(BenchSettings(valueSize: 2).problem?.contains("--value-size") == true)
+    }
+}
+
+/// Saved runs from before random values, slices and batches still load, and say what they were.
+@Suite("Bench: saved settings")
+struct SavedSettingsTests {
+    @Test("settings saved without the newer fields decode, and their summary names the old value pattern")
+    func legacySettings() throws {
+        let json = """
+            {"keys": 1000, "keySize": 16, "valueSize": 100, "threads": 1, "durability": "buffered",
+             "distribution": "uniform", "seed": 42}
+            """
+        let settings = try JSONDecoder().decode(BenchSettings.self, from: Data(json.utf8))
+        #expect(settings.slices == 1 && settings.fillBatch == 1)
+        #expect(settings.summary.contains("one repeated value pattern") && settings.summary.contains("in 1 slice"))
+        let current = BenchSettings(keys: 1000)
+        #expect(try JSONDecoder().decode(BenchSettings.self, from: JSONEncoder().encode(current)) == current)
+        #expect(current.summary.contains("compression ratio 0.5") && current.summary.contains("in 5 slices"))
+        #expect(BenchSettings(compressionRatio: 0).problem?.contains("--compression-ratio") == true)
+        #expect(BenchSettings(fillBatch: 0).problem?.contains("--fill-batch") == true)
+        #expect(BenchSettings(slices: 0).problem?.contains("--workload-slices") == true)
     }
 }

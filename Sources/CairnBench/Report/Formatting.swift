@@ -38,6 +38,12 @@ enum Formatting {
 
     static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
 
+    static func percent(_ share: Double) -> String { String(format: "%.0f%%", share * 100) }
+
+    static func seconds(_ value: Double) -> String {
+        value < 1 ? String(format: "%.0f ms", value * 1000) : String(format: "%.2f s", value)
+    }
+
     static func pad(_ text: String, _ width: Int, right: Bool = true) -> String {
         let gap = String(repeating: " ", count: max(0, width - text.count))
         return right ? gap + text : text + gap
