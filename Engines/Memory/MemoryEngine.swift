@@ -38,7 +38,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         return try lock.withReadLock {
             try checkOpen()
-            guard let entry = entries.entry(for: entries.hashed(key)) else { return try body(nil) }
+            let found = key.withUnsafeBytes { entries.entry(for: $0, hash: entries.hash($0)) }
+            guard let entry = found else { return try body(nil) }
             return try entry.withValue { try body($0) }
         }
     }
@@ -114,24 +115,28 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Stores an entry whose bytes `reserve` already counted. Call with the write lock held.
     private func store(_ key: Bytes, _ value: Bytes) {
-        let hashed = entries.hashed(key)
-        if let entry = entries.entry(for: hashed) {
+        let (hash, found) = key.withUnsafeBytes { raw in
+            let hash = entries.hash(raw)
+            return (hash, entries.entry(for: raw, hash: hash))
+        }
+        if let entry = found {
             payloadBytes -= key.count + entry.valueBytes
             guard !entry.replaceValue(with: value) else { return }
             // The new value does not fit the old allocation: both indexes take a new entry.
-            let grown = MemoryEntry.make(key: key, value: value)
-            entries.set(grown, for: hashed)
-            orderedKeys.replace(with: grown)
+            let resized = MemoryEntry.make(key: key, value: value)
+            entries.set(resized, hash: hash)
+            orderedKeys.replace(with: resized)
         } else {
             let entry = MemoryEntry.make(key: key, value: value)
-            entries.set(entry, for: hashed)
+            entries.set(entry, hash: hash)
             orderedKeys.insert(entry)
         }
     }
 
     /// Removes an entry if present, releasing its bytes. Call with the write lock held.
     private func remove(_ key: Bytes) {
-        guard let removed = entries.remove(entries.hashed(key)) else { return }
+        let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: entries.hash($0)) }
+        guard let removed = removedEntry else { return }
         orderedKeys.remove(key)
         payloadBytes -= key.count + removed.valueBytes
     }

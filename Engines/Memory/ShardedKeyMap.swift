@@ -5,15 +5,36 @@ import Darwin
 #endif
 import CairnStorage
 
-/// A byte key with its 64-bit hash, computed once: the hash picks the shard and feeds the shard's dictionary.
-struct HashedKey: Hashable {
-    let bytes: Bytes
+/// An element of a shard: a stored entry, or a probe key (bytes valid only during one lookup), with the key's
+/// 64-bit hash, computed once. The stored key bytes are the entry's own, so the map keeps no copy of them.
+struct PointKey: Hashable {
     let hash: UInt64
+    let entry: MemoryEntry?
+    let probe: UnsafeRawBufferPointer
 
-    static func == (left: HashedKey, right: HashedKey) -> Bool {
-        guard left.hash == right.hash, left.bytes.count == right.bytes.count else { return false }
-        return left.bytes.withUnsafeBytes { a in
-            right.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    init(storing entry: MemoryEntry, hash: UInt64) {
+        self.hash = hash
+        self.entry = entry
+        self.probe = UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    init(probing key: UnsafeRawBufferPointer, hash: UInt64) {
+        self.hash = hash
+        self.entry = nil
+        self.probe = key
+    }
+
+    @inline(__always)
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let entry { return entry.withKey(body) }
+        return body(probe)
+    }
+
+    static func == (left: PointKey, right: PointKey) -> Bool {
+        guard left.hash == right.hash else { return false }
+        if let a = left.entry, let b = right.entry, a === b { return true }
+        return left.withBytes { a in
+            right.withBytes { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
         }
     }
 
@@ -22,50 +43,50 @@ struct HashedKey: Hashable {
     }
 }
 
-/// The point index of the memory engine: key → entry, split over `shardCount` dictionaries by key hash.
+/// The point index of the memory engine: key → entry, split over `shardCount` hash sets by key hash.
 ///
-/// A Swift dictionary grows by rehashing every key at once; one dictionary of a million keys stalls an
+/// A Swift set or dictionary grows by rehashing every key at once; one dictionary of a million keys stalls an
 /// insert for hundreds of milliseconds. Split in 4,096 shards, each growth rehashes one shard only (about
 /// 250 keys per shard at a million keys), so no single write pays for the whole table.
 struct ShardedKeyMap {
     static let shardBits = 12
     static let shardCount = 1 << shardBits
 
-    private var shards: [[HashedKey: MemoryEntry]] = Array(repeating: [:], count: ShardedKeyMap.shardCount)
+    private var shards: [Set<PointKey>] = Array(repeating: [], count: ShardedKeyMap.shardCount)
     /// Keys held, over all shards.
     private(set) var count = 0
     /// Random per map, so nobody can choose keys that all land in one shard.
     private let seed = UInt64.random(in: .min ... .max)
 
-    /// `key` with its hash, ready for the other methods.
-    func hashed(_ key: Bytes) -> HashedKey {
-        HashedKey(bytes: key, hash: key.withUnsafeBytes { Self.hash($0, seed: seed) })
-    }
-
-    /// The entry stored under `key`, or nil.
+    /// The 64-bit hash of `key` in this map.
     @inline(__always)
-    func entry(for key: HashedKey) -> MemoryEntry? {
-        shards[Self.shard(key)][key]
+    func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        Self.hash(key, seed: seed)
     }
 
-    /// Stores `entry` under `key`, replacing any entry there; returns the one replaced.
-    @discardableResult
-    mutating func set(_ entry: MemoryEntry, for key: HashedKey) -> MemoryEntry? {
-        let replaced = shards[Self.shard(key)].updateValue(entry, forKey: key)
-        if replaced == nil { count += 1 }
-        return replaced
+    /// The entry stored under `key` (whose hash is `hash`), or nil.
+    @inline(__always)
+    func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+        let shard = Self.shard(hash)
+        guard let index = shards[shard].firstIndex(of: PointKey(probing: key, hash: hash)) else { return nil }
+        return shards[shard][index].entry
     }
 
-    /// Removes `key`; returns its entry, or nil when it was absent.
-    mutating func remove(_ key: HashedKey) -> MemoryEntry? {
-        let removed = shards[Self.shard(key)].removeValue(forKey: key)
-        if removed != nil { count -= 1 }
-        return removed
+    /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key.
+    mutating func set(_ entry: MemoryEntry, hash: UInt64) {
+        if shards[Self.shard(hash)].update(with: PointKey(storing: entry, hash: hash)) == nil { count += 1 }
+    }
+
+    /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent.
+    mutating func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+        guard let removed = shards[Self.shard(hash)].remove(PointKey(probing: key, hash: hash)) else { return nil }
+        count -= 1
+        return removed.entry
     }
 
     @inline(__always)
-    private static func shard(_ key: HashedKey) -> Int {
-        Int(truncatingIfNeeded: key.hash >> UInt64(64 - shardBits))
+    private static func shard(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> UInt64(64 - shardBits))
     }
 
     /// A 64-bit hash of `key`, eight bytes at a time, finished with MurmurHash3's mixer.
