@@ -24,8 +24,9 @@ let package = Package(
     targets: [
         // MARK: Persistence layer
         .target(name: "CairnStorage", path: "Engines/Storage", swiftSettings: strictSettings),
+        .target(name: "CMemoryPrefetch", path: "Engines/CMemoryPrefetch"),
         .target(
-            name: "MemoryEngine", dependencies: ["CairnStorage"], path: "Engines/Memory",
+            name: "MemoryEngine", dependencies: ["CairnStorage", "CMemoryPrefetch"], path: "Engines/Memory",
             swiftSettings: strictSettings),
         .systemLibrary(
             name: "CLMDB", path: "Engines/CLMDB", pkgConfig: "lmdb",

@@ -13,16 +13,17 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
     }
 }
 
-/// The in-memory engine: a hash map for point operations plus a sorted index for range scans, sharing one
-/// entry object per key, behind a reader-writer lock. Nothing survives close or a crash, so durability settings do not apply; use it for
-/// caches, tests and as the fastest baseline.
+/// The in-memory engine: a sharded hash map for point operations plus a sorted index of chunks for range scans,
+/// sharing one entry allocation (key and value bytes inline) per key, behind a reader-writer lock. Neither index
+/// is ever rebuilt whole, so no single write stalls. Nothing survives close or a crash, so durability settings do
+/// not apply; use it for caches, tests and as the fastest baseline.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
     private let lock = ReadWriteLock()
     // Guarded by `lock`.
-    private var entries: [HashedKey: MemoryEntry] = [:]
+    private var entries = ShardedKeyMap()
     private var orderedKeys = SortedKeyIndex()
     private var payloadBytes = 0
     private var isClosed = false
@@ -37,8 +38,9 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         return try lock.withReadLock {
             try checkOpen()
-            guard let entry = entries[HashedKey(bytes: key)] else { return try body(nil) }
-            return try entry.value.withUnsafeBytes { try body($0) }
+            let found = key.withUnsafeBytes { entries.entry(for: $0, hash: entries.hash($0)) }
+            guard let entry = found else { return try body(nil) }
+            return try entry.withValue { try body($0) }
         }
     }
 
@@ -86,7 +88,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try lock.withReadLock {
             try checkOpen()
             try orderedKeys.scan(range) { entry in
-                try entry.key.withUnsafeBytes { rawKey in try entry.value.withUnsafeBytes { try visit(rawKey, $0) } }
+                try entry.withKeyAndValue { try visit($0, $1) }
             }
         }
     }
@@ -105,7 +107,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func close() throws {
         lock.withWriteLock {
             isClosed = true
-            entries = [:]
+            entries = ShardedKeyMap()
             orderedKeys = SortedKeyIndex()
             payloadBytes = 0
         }
@@ -113,21 +115,30 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Stores an entry whose bytes `reserve` already counted. Call with the write lock held.
     private func store(_ key: Bytes, _ value: Bytes) {
-        if let entry = entries[HashedKey(bytes: key)] {
-            payloadBytes -= key.count + entry.value.count
-            entry.value = value
+        let (hash, found) = key.withUnsafeBytes { raw in
+            let hash = entries.hash(raw)
+            return (hash, entries.entry(for: raw, hash: hash))
+        }
+        if let entry = found {
+            payloadBytes -= key.count + entry.valueBytes
+            guard !entry.replaceValue(with: value) else { return }
+            // The new value does not fit the old allocation: both indexes take a new entry.
+            let resized = MemoryEntry.make(key: key, value: value)
+            entries.set(resized, hash: hash)
+            orderedKeys.replace(with: resized)
         } else {
-            let entry = MemoryEntry(key: key, value: value)
-            entries[HashedKey(bytes: key)] = entry
+            let entry = MemoryEntry.make(key: key, value: value)
+            entries.set(entry, hash: hash)
             orderedKeys.insert(entry)
         }
     }
 
     /// Removes an entry if present, releasing its bytes. Call with the write lock held.
     private func remove(_ key: Bytes) {
-        guard let removed = entries.removeValue(forKey: HashedKey(bytes: key)) else { return }
+        let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: entries.hash($0)) }
+        guard let removed = removedEntry else { return }
         orderedKeys.remove(key)
-        payloadBytes -= key.count + removed.value.count
+        payloadBytes -= key.count + removed.valueBytes
     }
 
     /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with the write lock held.

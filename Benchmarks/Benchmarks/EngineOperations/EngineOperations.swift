@@ -5,8 +5,10 @@ import Foundation
 
 /// Point operations, batches and scans on each engine: throughput, latency percentiles and malloc counts.
 ///
-/// Every engine is loaded with `preloadedKeys` keys (16-byte keys, 100-byte values, buffered durability)
-/// before its benchmarks run; each iteration touches one key (or one batch, or one scan) chosen by a counter.
+/// Each benchmark opens its own engine in its setup, loaded with `preloadedKeys` keys (16-byte keys, 100-byte
+/// values, buffered durability), and closes it and removes its directory in its teardown, so a run leaves no
+/// files behind. Each operation touches the next key (or batch, or scan start) of a counter that runs across
+/// iterations.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
@@ -15,80 +17,77 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000_000
     )
     for kind in EngineKind.allCases {
-        let fixture = EngineBenchFixture(kind)
-        Benchmark("\(kind) get hit") { benchmark in
-            for index in benchmark.scaledIterations {
-                blackHole(try fixture.engine.withValue(forKey: fixture.key(index)) { $0?.count })
+        let loaded = EngineBenchFixture(kind, preloaded: true)
+        func preloaded(
+            _ name: String, configuration: Benchmark.Configuration = Benchmark.defaultConfiguration,
+            _ body: @escaping (Benchmark, any StorageEngine) throws -> Void
+        ) {
+            Benchmark(
+                "\(kind) \(name)", configuration: configuration,
+                closure: { benchmark in try body(benchmark, loaded.engine) },
+                setup: { try loaded.open() }, teardown: { try loaded.close() })
+        }
+        preloaded("get hit") { benchmark, engine in
+            for index in keyIndices(benchmark) {
+                blackHole(try engine.withValue(forKey: EngineBenchFixture.key(index)) { $0?.count })
             }
         }
-        Benchmark("\(kind) get miss") { benchmark in
-            for index in benchmark.scaledIterations {
-                blackHole(try fixture.engine.withValue(forKey: fixture.missingKey(index)) { $0?.count })
+        preloaded("get miss") { benchmark, engine in
+            for index in keyIndices(benchmark) {
+                blackHole(try engine.withValue(forKey: EngineBenchFixture.missingKey(index)) { $0?.count })
             }
         }
-        Benchmark("\(kind) put") { benchmark in
-            for index in benchmark.scaledIterations {
-                try fixture.engine.put(fixture.key(index), fixture.value)
+        preloaded("put") { benchmark, engine in
+            for index in keyIndices(benchmark) {
+                try engine.put(EngineBenchFixture.key(index), EngineBenchFixture.value)
             }
         }
-        Benchmark("\(kind) delete") { benchmark in
-            for index in benchmark.scaledIterations {
-                try fixture.engine.delete(fixture.key(index &+ EngineBenchFixture.preloadedKeys))
+        preloaded("delete") { benchmark, engine in
+            for index in keyIndices(benchmark) {
+                try engine.delete(EngineBenchFixture.key(index &+ EngineBenchFixture.preloadedKeys))
             }
         }
-        Benchmark("\(kind) batch of 100 puts", configuration: .init(scalingFactor: .one)) { benchmark in
-            for index in benchmark.scaledIterations {
+        preloaded("batch of 100 puts", configuration: .init(scalingFactor: .one)) { benchmark, engine in
+            for index in keyIndices(benchmark) {
                 var batch = WriteBatch()
-                for offset in 0..<100 { batch.put(fixture.key(index &* 100 &+ offset), fixture.value) }
-                try fixture.engine.apply(batch)
+                for offset in 0..<100 { batch.put(EngineBenchFixture.key(index &* 100 &+ offset), EngineBenchFixture.value) }
+                try engine.apply(batch)
             }
         }
-        Benchmark("\(kind) scan of 100", configuration: .init(scalingFactor: .one)) { benchmark in
-            for index in benchmark.scaledIterations {
+        preloaded("scan of 100", configuration: .init(scalingFactor: .one)) { benchmark, engine in
+            for index in keyIndices(benchmark) {
                 var visited = 0
-                try fixture.engine.scan(KeyRange(from: fixture.key(index &* 997))) { _, _ in
+                try engine.scan(KeyRange(from: EngineBenchFixture.key(index &* 997))) { _, _ in
                     visited += 1
                     return visited < 100 ? .next : .stop
                 }
                 blackHole(visited)
             }
         }
+        // One put per iteration into a table that starts empty and grows to up to a million keys, so p100 shows
+        // the worst single insert (a whole-table rehash or resize would stand out there).
+        let empty = EngineBenchFixture(kind, preloaded: false)
+        Benchmark(
+            "\(kind) insert ascending into empty table",
+            configuration: .init(
+                metrics: [.throughput, .wallClock], scalingFactor: .one, maxDuration: .seconds(5),
+                maxIterations: EngineBenchFixture.ascendingKeysMax),
+            closure: { benchmark in
+                let engine = empty.engine
+                var key = Bytes(repeating: UInt8(ascii: "0"), count: 16)
+                for index in keyIndices(benchmark) {
+                    EngineBenchFixture.writeDecimal(index, into: &key)
+                    try engine.put(key, EngineBenchFixture.value)
+                }
+            },
+            setup: { try empty.open() }, teardown: { try empty.close() })
     }
 }
 
-/// One preloaded engine of a kind, in a temporary directory, with precomputed keys so the harness allocates
-/// nothing per operation.
-final class EngineBenchFixture: Sendable {
-    static let preloadedKeys = 100_000
-    let engine: any StorageEngine
-    let value = Bytes(repeating: 0x61, count: 100)
-    private let keys: [Bytes]
-    private let missingKeys: [Bytes]
-
-    init(_ kind: EngineKind) {
-        let directory = NSTemporaryDirectory() + "cairn-microbench-\(kind)-\(UUID().uuidString.prefix(8))"
-        engine = try! TableConfiguration(engine: kind, durability: .buffered).openEngine(in: directory)
-        keys = (0..<Self.preloadedKeys).map { Bytes(String(format: "%016d", $0).utf8) }
-        // A missing key sorts among the preloaded keys but is never written.
-        missingKeys = keys.map { key in
-            var missing = key
-            missing[15] = UInt8(ascii: ".")
-            return missing
-        }
-        var batch = WriteBatch()
-        for key in keys {
-            batch.put(key, value)
-            if batch.count == 10_000 {
-                try! engine.apply(batch)
-                batch = WriteBatch()
-            }
-        }
-        try! engine.apply(batch)
-    }
-
-    /// The 16-byte key of a preloaded index (taken modulo the preloaded count).
-    func key(_ index: Int) -> Bytes { keys[index % Self.preloadedKeys] }
-
-    /// A 16-byte key that is never written.
-    func missingKey(_ index: Int) -> Bytes { missingKeys[index % Self.preloadedKeys] }
+/// The key indices of one benchmark iteration: `scaledIterations` moved on by the iteration number, so
+/// successive iterations touch successive keys instead of the same few (which would stay in the cache).
+func keyIndices(_ benchmark: Benchmark) -> Range<Int> {
+    let count = benchmark.scaledIterations.count
+    let first = benchmark.currentIteration &* count
+    return first..<(first + count)
 }

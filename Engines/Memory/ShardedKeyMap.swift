@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CairnStorage
+
+/// An element of a shard: a stored entry, or a probe key (bytes valid only during one lookup), with the key's
+/// 64-bit hash, computed once. The stored key bytes are the entry's own, so the map keeps no copy of them.
+struct PointKey: Hashable {
+    let hash: UInt64
+    let entry: MemoryEntry?
+    let probe: UnsafeRawBufferPointer
+
+    init(storing entry: MemoryEntry, hash: UInt64) {
+        self.hash = hash
+        self.entry = entry
+        self.probe = UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    init(probing key: UnsafeRawBufferPointer, hash: UInt64) {
+        self.hash = hash
+        self.entry = nil
+        self.probe = key
+    }
+
+    @inline(__always)
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let entry { return entry.withKey(body) }
+        return body(probe)
+    }
+
+    static func == (left: PointKey, right: PointKey) -> Bool {
+        guard left.hash == right.hash else { return false }
+        if let a = left.entry, let b = right.entry, a === b { return true }
+        return left.withBytes { a in
+            right.withBytes { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
+}
+
+/// The point index of the memory engine: key → entry, split over `shardCount` hash sets by key hash.
+///
+/// A Swift set or dictionary grows by rehashing every key at once; one dictionary of a million keys stalls an
+/// insert for hundreds of milliseconds. Split in 4,096 shards, each growth rehashes one shard only (about
+/// 250 keys per shard at a million keys), so no single write pays for the whole table.
+struct ShardedKeyMap {
+    static let shardBits = 12
+    static let shardCount = 1 << shardBits
+
+    private var shards: [Set<PointKey>] = Array(repeating: [], count: ShardedKeyMap.shardCount)
+    /// Keys held, over all shards.
+    private(set) var count = 0
+    /// Random per map, so nobody can choose keys that all land in one shard.
+    private let seed = UInt64.random(in: .min ... .max)
+
+    /// The 64-bit hash of `key` in this map.
+    @inline(__always)
+    func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        Self.hash(key, seed: seed)
+    }
+
+    /// The entry stored under `key` (whose hash is `hash`), or nil.
+    @inline(__always)
+    func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+        let shard = Self.shard(hash)
+        guard let index = shards[shard].firstIndex(of: PointKey(probing: key, hash: hash)) else { return nil }
+        return shards[shard][index].entry
+    }
+
+    /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key.
+    mutating func set(_ entry: MemoryEntry, hash: UInt64) {
+        if shards[Self.shard(hash)].update(with: PointKey(storing: entry, hash: hash)) == nil { count += 1 }
+    }
+
+    /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent.
+    mutating func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+        guard let removed = shards[Self.shard(hash)].remove(PointKey(probing: key, hash: hash)) else { return nil }
+        count -= 1
+        return removed.entry
+    }
+
+    @inline(__always)
+    private static func shard(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> UInt64(64 - shardBits))
+    }
+
+    /// A 64-bit hash of `key`, eight bytes at a time, finished with MurmurHash3's mixer.
+    static func hash(_ key: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        var hash = seed ^ (UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15)
+        var offset = 0
+        while offset + 8 <= key.count {
+            hash = (hash ^ key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            offset += 8
+        }
+        if offset < key.count {
+            var tail: UInt64 = 0
+            for index in offset..<key.count { tail = tail << 8 | UInt64(key[index]) }
+            hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+        }
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        hash &*= 0xC4CE_B9FE_1A85_EC53
+        hash ^= hash >> 33
+        return hash
+    }
+}
