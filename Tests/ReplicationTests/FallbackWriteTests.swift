@@ -1,0 +1,56 @@
+import CairnCore
+import CairnEngines
+import CairnNode
+import CairnReplication
+import CairnTestSupport
+import Testing
+
+/// Bugs 7 and 8 of issue 8: writes through a node cut off from every primary take the sloppy-quorum path as
+/// reads do, and a key of the largest allowed size can be held as a hint on a real engine.
+@Suite("Writes through fallbacks")
+struct FallbackWriteTests {
+    @Test("140 puts through a node cut off from every primary all succeed with hints on fallbacks")
+    func cutOffWriter() throws {
+        let cluster = TestCluster(nodeCount: 7)
+        let primaries = cluster.primaries(of: "cart")
+        let outsider = cluster.outsider(of: "cart")
+        let keys = (0..<2_000).map { "key-\($0)" }.filter { cluster.primaries(of: $0) == primaries }.prefix(140)
+        #expect(keys.count >= 20)
+        cluster.isolate(primaries)
+        var failures: [String] = []
+        for index in 0..<140 {
+            let key = keys[keys.startIndex + index % keys.count]
+            let reply = try cluster.put("v\(index)", key: key, at: outsider)
+            if case .written? = reply {} else { failures.append("put \(index) of \(key): \(String(describing: reply))") }
+        }
+        #expect(failures.isEmpty, "\(failures.count) failed: \(failures.prefix(3))")
+        #expect(cluster.nodeIDs.contains { !cluster.disk($0).hints.isEmpty }, "fallbacks hold hints")
+        cluster.heal()
+        try cluster.runFor(3_000)
+        #expect(cluster.nodeIDs.allSatisfy { cluster.disk($0).hints.isEmpty }, "every hint was handed over")
+        let last = keys[keys.startIndex + 139 % keys.count]
+        #expect(try cluster.get(last, at: primaries[0], readQuorum: 3)?.values.contains("v139") == true)
+    }
+
+    @Test("a key of keyBytesMax is written while a primary is down, its hint held in LMDB and handed over")
+    func largestKeyHint() throws {
+        let directory = TemporaryDirectory("cairn-hint-key")
+        let key = String(repeating: "k", count: ReplicationLimits.keyBytesMax)
+        let cluster = try TestCluster(nodes: ["n1", "n2", "n3", "n4", "n5"]) { node, ring in
+            let configuration = TableConfiguration(engine: .lmdb, durability: .buffered)
+            return EngineReplicaStore(
+                ring: ring, tables: [TestCluster.table: try configuration.openEngine(in: directory.child(node.name + "-t"))],
+                hints: try configuration.openEngine(in: directory.child(node.name + "-hints")))
+        }
+        let primaries = cluster.primaries(of: key)
+        cluster.crash(primaries[2])
+        let reply = try cluster.put("big", key: key, at: primaries[0])
+        #expect(reply.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: reply))")
+        try cluster.runFor(300)
+        let holders = try cluster.nodeIDs.filter { try !(cluster.storages[$0]!.heldHints().isEmpty) }
+        #expect(holders.count == 1, "one fallback holds the hint")
+        try cluster.start(primaries[2])
+        try cluster.runFor(1_000)
+        #expect(try cluster.get(key, at: primaries[2], readQuorum: 3)?.values == ["big"])
+    }
+}

@@ -1,0 +1,57 @@
+import CairnCore
+import CairnReplication
+import Testing
+
+/// Bugs 1 and 5 of issue 8: one-shot writes through a node cut off from a key's primaries must neither lose
+/// acknowledged data past the sibling limits nor grow the key's version vector until it can never be written.
+@Suite("Sibling and version-vector limits")
+struct SiblingLimitTests {
+    @Test("blind puts past siblingsMax are refused before they are acknowledged, and every acknowledged one is read back")
+    func siblingExplosion() throws {
+        let cluster = TestCluster(nodeCount: 7)
+        let primaries = cluster.primaries(of: "cart")
+        let outsider = cluster.outsider(of: "cart")
+        cluster.isolate(primaries)
+        _ = try cluster.get("cart", at: outsider)
+        var acknowledged: [String] = []
+        for index in 0..<140 {
+            if case .written? = try cluster.put("v\(index)", key: "cart", at: outsider) { acknowledged.append("v\(index)") }
+        }
+        cluster.heal()
+        try cluster.runFor(3_000)
+        let read = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
+        #expect(!acknowledged.isEmpty)
+        #expect(acknowledged.count <= ReplicationLimits.siblingsMax, "\(acknowledged.count) blind puts acknowledged")
+        #expect(Set(acknowledged).isSubset(of: read.values), "lost: \(Set(acknowledged).subtracting(read.values).sorted())")
+        for node in cluster.nodeIDs {
+            for data in cluster.disk(node).copies.values { #expect(throws: Never.self) { try SiblingSetCodec.decode(data) } }
+            for hint in cluster.disk(node).hints.values { #expect(throws: Never.self) { try SiblingSetCodec.decode(hint.data) } }
+        }
+    }
+
+    @Test("after 130 one-shot puts with a context, a client that read the key can still put and delete it")
+    func oneShotWritersStayBounded() throws {
+        let cluster = TestCluster(nodeCount: 7)
+        let primaries = cluster.primaries(of: "cart")
+        let outsider = cluster.outsider(of: "cart")
+        cluster.isolate(primaries)
+        var failures: [String] = []
+        for index in 0..<130 {
+            let seen = try #require(try cluster.get("cart", at: outsider))
+            let reply = try cluster.put("v\(index)", key: "cart", at: outsider, context: seen.context)
+            if case .written? = reply {} else { failures.append("put \(index): \(String(describing: reply))") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        cluster.heal()
+        try cluster.runFor(3_000)
+        let seen = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
+        #expect(seen.values == ["v129"])
+        let reconciled = try cluster.put("final", key: "cart", at: primaries[0], context: seen.context)
+        #expect(reconciled.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: reconciled))")
+        let final = try #require(try cluster.get("cart", at: primaries[1], readQuorum: 3))
+        #expect(final.values == ["final"])
+        let deleted = try cluster.request(.delete(context: final.context), key: "cart", at: primaries[1])
+        #expect(deleted.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: deleted))")
+        #expect(try cluster.get("cart", at: primaries[2], readQuorum: 3)?.values == [])
+    }
+}
