@@ -2,6 +2,7 @@ import CairnCore
 import CairnEngines
 import CairnNode
 import CairnReplication
+import CairnStorage
 import CairnTestSupport
 import Testing
 
@@ -36,7 +37,9 @@ struct FallbackWriteTests {
     func largestKeyHint() throws {
         let directory = TemporaryDirectory("cairn-hint-key")
         let key = String(repeating: "k", count: ReplicationLimits.keyBytesMax)
-        let cluster = try TestCluster(nodes: ["n1", "n2", "n3", "n4", "n5"]) { node, ring in
+        // Node names of the longest allowed length, so the hint key is the longest one a node can make.
+        let names = (1...5).map { NodeID("n\($0)" + String(repeating: "x", count: ReplicationLimits.nodeNameBytesMax - 2)) }
+        let cluster = try TestCluster(nodes: names) { node, ring in
             let configuration = TableConfiguration(engine: .lmdb, durability: .buffered)
             return EngineReplicaStore(
                 ring: ring, tables: [TestCluster.table: try configuration.openEngine(in: directory.child(node.name + "-t"))],
@@ -47,10 +50,31 @@ struct FallbackWriteTests {
         let reply = try cluster.put("big", key: key, at: primaries[0])
         #expect(reply.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: reply))")
         try cluster.runFor(300)
-        let holders = try cluster.nodeIDs.filter { try !(cluster.storages[$0]!.heldHints().isEmpty) }
-        #expect(holders.count == 1, "one fallback holds the hint")
+        let held = try cluster.nodeIDs.flatMap { try cluster.storages[$0]!.heldHints() }
+        #expect(held.count == 1 && held.first?.key.count == ReplicationLimits.keyBytesMax, "one fallback holds the hint")
         try cluster.start(primaries[2])
         try cluster.runFor(1_000)
         #expect(try cluster.get(key, at: primaries[2], readQuorum: 3)?.values == ["big"])
+        #expect(try cluster.nodeIDs.allSatisfy { try cluster.storages[$0]!.heldHints().isEmpty }, "the hint was handed over")
+        let tooLong = try cluster.request(.put(value: [1], context: nil), key: key + "k", at: primaries[0])
+        #expect(tooLong == .failed(id: 3, error: .keyInvalid(bytes: ReplicationLimits.keyBytesMax + 1, limit: ReplicationLimits.keyBytesMax)))
+    }
+
+    @Test("each start begins a new incarnation, synced before it is used; a wiped disk starts past every earlier one")
+    func incarnations() throws {
+        let directory = TemporaryDirectory("cairn-incarnation")
+        let ring = Ring(partitionCount: 64, members: [RingMember("n1")])
+        func open() throws -> (EngineReplicaStore, any StorageEngine) {
+            let hints = try TableConfiguration(engine: .lmdb, durability: .buffered).openEngine(in: directory.child("hints"))
+            return (EngineReplicaStore(ring: ring, tables: [:], hints: hints), hints)
+        }
+        var (store, hints) = try open()
+        #expect(try store.beginIncarnation(wallClockMilliseconds: 5_000) == 5_000, "a new disk starts at the clock")
+        #expect(try store.beginIncarnation(wallClockMilliseconds: 1) == 5_001, "then counts up, whatever the clock says")
+        try hints.close()
+        (store, hints) = try open()
+        #expect(try store.beginIncarnation(wallClockMilliseconds: 1) == 5_002, "the counter survives a restart")
+        #expect(try store.storedHints().isEmpty, "the counter is not taken for a hint")
+        try hints.close()
     }
 }

@@ -29,6 +29,31 @@ struct SiblingLimitTests {
         }
     }
 
+    @Test("a fallback refuses, before acknowledging, a hint merge that would pass siblingsMax")
+    func hintMergeRefused() throws {
+        let cluster = TestCluster(nodeCount: 7)
+        let primaries = cluster.primaries(of: "cart")
+        let outsiders = cluster.nodeIDs.filter { !primaries.contains($0) }
+        cluster.isolate(primaries)
+        var acknowledged: [String] = []
+        for writer in outsiders.prefix(2) {
+            _ = try cluster.get("cart", at: writer)
+            for index in 0..<20 {
+                let value = "\(writer)-\(index)"
+                if case .written? = try cluster.put(value, key: "cart", at: writer) { acknowledged.append(value) }
+            }
+        }
+        #expect(acknowledged.count >= 20 && acknowledged.count < 40, "\(acknowledged.count) acknowledged")
+        #expect(cluster.nodeIDs.contains { cluster.cores[$0]!.refusedMergeCount > 0 }, "a fallback refused a merge")
+        cluster.heal()
+        try cluster.runFor(3_000)
+        let read = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
+        #expect(Set(acknowledged).isSubset(of: read.values), "lost: \(Set(acknowledged).subtracting(read.values).sorted())")
+        // Writes that were refused may still have reached a replica that had room (a failed write may or may not
+        // be applied), so the merged copy can pass siblingsMax, within the stored bound.
+        #expect(read.values.count <= ReplicationLimits.storedSiblingsMax)
+    }
+
     @Test("after 130 one-shot puts with a context, a client that read the key can still put and delete it")
     func oneShotWritersStayBounded() throws {
         let cluster = TestCluster(nodeCount: 7)

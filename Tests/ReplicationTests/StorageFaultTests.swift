@@ -28,6 +28,7 @@ struct StorageFaultTests {
         _ = try cluster.get("cart", at: primaries[2], readQuorum: 3)
         try cluster.runFor(500)
         #expect(cluster.disk(primaries[0]).copies[Array("cart".utf8)] == garbage, "the unreadable copy is kept")
+        #expect(cluster.cores[primaries[0]]!.unreadableCopyCount >= 3, "counted: the put, the replica put, the read")
         #expect(try cluster.get("cart", at: primaries[1])?.values == ["new2", "old"])
         #expect(try cluster.get("shelf", at: primaries[0], readQuorum: 3)?.values.contains("other") == true)
     }
@@ -56,6 +57,7 @@ struct StorageFaultTests {
         _ = try cluster.put("newer", key: "cart", at: cluster.primaries(of: "cart")[0])
         try cluster.runFor(100)
         #expect(engine.putCount == puts, "nothing is written over a copy that could not be read")
+        #expect(cluster.cores[node]!.unreadableCopyCount >= 2)
         engine.readsFail = false
         #expect(try cluster.get("cart", at: node, readQuorum: 3)?.values.contains("old") == true)
     }

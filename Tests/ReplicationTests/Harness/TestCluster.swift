@@ -16,7 +16,8 @@ final class TestCluster {
         case timer(node: NodeID, epoch: UInt64, TimerID)
     }
 
-    static let table = "t"
+    /// The table every test writes: a name of the longest allowed length, so hint keys are at their longest.
+    static let table = String(repeating: "t", count: ReplicationLimits.tableNameBytesMax)
     let ring: Ring
     let settings: TableSettings
     let storages: [NodeID: any TestStorage]
