@@ -8,14 +8,11 @@ import Testing
 struct SiblingLimitTests {
     @Test("blind puts past siblingsMax are refused before they are acknowledged, and every acknowledged one is read back")
     func siblingExplosion() throws {
-        let cluster = TestCluster(nodeCount: 7)
-        let primaries = cluster.primaries(of: "cart")
-        let outsider = cluster.outsider(of: "cart")
-        cluster.isolate(primaries)
+        let (cluster, primaries, outsider) = TestCluster.primariesCutOff(of: "cart")
         _ = try cluster.get("cart", at: outsider)
         var acknowledged: [String] = []
         for index in 0..<140 {
-            if case .written? = try cluster.put("v\(index)", key: "cart", at: outsider) { acknowledged.append("v\(index)") }
+            if try cluster.put("v\(index)", key: "cart", at: outsider).isWritten { acknowledged.append("v\(index)") }
         }
         cluster.heal()
         try cluster.runFor(3_000)
@@ -31,16 +28,14 @@ struct SiblingLimitTests {
 
     @Test("a fallback refuses, before acknowledging, a hint merge that would pass siblingsMax")
     func hintMergeRefused() throws {
-        let cluster = TestCluster(nodeCount: 7)
-        let primaries = cluster.primaries(of: "cart")
+        let (cluster, primaries, _) = TestCluster.primariesCutOff(of: "cart")
         let outsiders = cluster.nodeIDs.filter { !primaries.contains($0) }
-        cluster.isolate(primaries)
         var acknowledged: [String] = []
         for writer in outsiders.prefix(2) {
             _ = try cluster.get("cart", at: writer)
             for index in 0..<20 {
                 let value = "\(writer)-\(index)"
-                if case .written? = try cluster.put(value, key: "cart", at: writer) { acknowledged.append(value) }
+                if try cluster.put(value, key: "cart", at: writer).isWritten { acknowledged.append(value) }
             }
         }
         #expect(acknowledged.count >= 20 && acknowledged.count < 40, "\(acknowledged.count) acknowledged")
@@ -56,15 +51,12 @@ struct SiblingLimitTests {
 
     @Test("after 130 one-shot puts with a context, a client that read the key can still put and delete it")
     func oneShotWritersStayBounded() throws {
-        let cluster = TestCluster(nodeCount: 7)
-        let primaries = cluster.primaries(of: "cart")
-        let outsider = cluster.outsider(of: "cart")
-        cluster.isolate(primaries)
+        let (cluster, primaries, outsider) = TestCluster.primariesCutOff(of: "cart")
         var failures: [String] = []
         for index in 0..<130 {
             let seen = try #require(try cluster.get("cart", at: outsider))
             let reply = try cluster.put("v\(index)", key: "cart", at: outsider, context: seen.context)
-            if case .written? = reply {} else { failures.append("put \(index): \(String(describing: reply))") }
+            if !reply.isWritten { failures.append("put \(index): \(String(describing: reply))") }
         }
         #expect(failures.isEmpty, "\(failures.prefix(3))")
         cluster.heal()
@@ -72,11 +64,11 @@ struct SiblingLimitTests {
         let seen = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
         #expect(seen.values == ["v129"])
         let reconciled = try cluster.put("final", key: "cart", at: primaries[0], context: seen.context)
-        #expect(reconciled.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: reconciled))")
+        #expect(reconciled.isWritten, "\(String(describing: reconciled))")
         let final = try #require(try cluster.get("cart", at: primaries[1], readQuorum: 3))
         #expect(final.values == ["final"])
         let deleted = try cluster.request(.delete(context: final.context), key: "cart", at: primaries[1])
-        #expect(deleted.map { if case .written = $0 { true } else { false } } == true, "\(String(describing: deleted))")
+        #expect(deleted.isWritten, "\(String(describing: deleted))")
         #expect(try cluster.get("cart", at: primaries[2], readQuorum: 3)?.values == [])
     }
 }

@@ -50,6 +50,14 @@ final class TestCluster {
 
     func primaries(of key: String) -> [NodeID] { ring.preferenceList(for: Array(key.utf8), count: settings.replicas) }
 
+    /// A 7-node cluster with the primaries of `key` cut off from the rest, and a node of the rest.
+    static func primariesCutOff(of key: String) -> (cluster: TestCluster, primaries: [NodeID], outsider: NodeID) {
+        let cluster = TestCluster(nodeCount: 7)
+        let primaries = cluster.primaries(of: key)
+        cluster.isolate(primaries)
+        return (cluster, primaries, cluster.outsider(of: key))
+    }
+
     /// A node that is not a primary of `key`.
     func outsider(of key: String) -> NodeID { nodeIDs.first { !primaries(of: key).contains($0) }! }
 
@@ -139,4 +147,9 @@ final class TestCluster {
             }
         }
     }
+}
+
+extension Optional where Wrapped == ClientReply {
+    /// Whether the request was answered `written`.
+    var isWritten: Bool { if case .written? = self { true } else { false } }
 }
