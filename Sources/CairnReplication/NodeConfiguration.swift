@@ -36,8 +36,8 @@ public struct NodeConfiguration: Sendable {
         precondition(hintDeliveryIntervalMilliseconds > 0 && hintsPerDeliveryRoundMax > 0, "hints are delivered")
         precondition(incarnation >= 1, "incarnations start at 1")
         precondition(
-            ring.members.allSatisfy { $0.id.name.utf8.count <= ReplicationLimits.nodeNameBytesMax },
-            "node names are at most nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes")
+            ring.members.allSatisfy { $0.id.name.utf8.count <= ReplicationLimits.nodeNameBytesMax && !$0.id.name.contains("/") },
+            "node names are at most nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes, without '/' (actors use it)")
         precondition(
             tables.keys.allSatisfy { !$0.isEmpty && $0.utf8.count <= ReplicationLimits.tableNameBytesMax },
             "table names are 1…tableNameBytesMax (\(ReplicationLimits.tableNameBytesMax)) bytes")

@@ -129,8 +129,11 @@ extension ReplicaNode {
         }
     }
 
+    /// Removes the key if its copy is still exactly the tombstones of `history`; an unreadable copy is left alone.
     func reapIfUnchanged(table: String, key: [UInt8], history: [UInt8]) -> [Directive] {
-        guard let local = try? localCopy(table: table, key: key), local.isDeleted, CausalContext.encode(local.history) == history else { return [] }
+        guard let local = try? localCopy(table: table, key: key), local.isDeleted,
+            CausalContext.encode(local.history) == history
+        else { return [] }
         return [.remove(table: table, key: key)]
     }
 }
