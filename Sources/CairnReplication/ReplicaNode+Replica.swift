@@ -48,10 +48,7 @@ extension ReplicaNode {
     /// Throws when a copy or hint cannot be read: the replica then stays silent rather than answer "absent".
     func replicaCopy(table: String, key: [UInt8]) throws(ReplicationError) -> [UInt8]? {
         guard let settings = configuration.tables[table] else { return nil }
-        if replicas(of: key, settings).primaries.contains(id) {
-            let copy = try localCopy(table: table, key: key)
-            return copy == .empty ? nil : SiblingSetCodec.encode(copy)
-        }
+        if replicas(of: key, settings).primaries.contains(id) { return try storedCopy(table: table, key: key)?.data }
         // Hints are kept per (owner, table, key): look up each possible owner rather than scanning them all.
         var held: [SiblingSet] = []
         for member in configuration.ring.members {
