@@ -52,7 +52,7 @@ let package = Package(
             path: "Engines/Catalog", swiftSettings: strictSettings),
 
         // MARK: Core (no IO)
-        .target(name: "CairnCore", path: "Sources/CairnCore", swiftSettings: strictSettings),
+        .target(name: "CairnCore", dependencies: ["CairnStorage"], path: "Sources/CairnCore", swiftSettings: strictSettings),
         .target(
             name: "CairnReplication", dependencies: ["CairnCore"], path: "Sources/CairnReplication",
             swiftSettings: strictSettings),

@@ -1,7 +1,18 @@
+import CairnStorage
+
 /// The limits of the replication core, each named in the error that enforces it.
 public enum ReplicationLimits {
-    /// Longest key: the engines' 511 bytes less the 4-byte partition prefix the node stores keys under.
-    public static let keyBytesMax = 507
+    /// Longest node name (a ring member's id), in bytes. Actor names in dots add an epoch to it.
+    public static let nodeNameBytesMax = 64
+    /// Longest replicated table name, in bytes (the catalog's own limit).
+    public static let tableNameBytesMax = 64
+    /// Bytes a node puts before a key when it stores a replica: the big-endian partition number.
+    public static let partitionPrefixBytes = 4
+    /// Bytes a hint key adds to the key: `owner length (1) ‖ owner ‖ table length (1) ‖ table`, at their longest.
+    public static let hintKeyOverheadBytesMax = 1 + nodeNameBytesMax + 1 + tableNameBytesMax
+    /// Longest key: the engines' key limit less the larger of the two prefixes a node stores a key under
+    /// (replica or hint), so a key that is accepted can always be stored, even as a hint while a primary is down.
+    public static let keyBytesMax = StorageLimits.keyBytesMax - max(partitionPrefixBytes, hintKeyOverheadBytesMax)
     /// Largest value a client may put: 1 MiB.
     public static let valueBytesMax = 1 << 20
     /// Most siblings one key may hold; a put that would make more is refused until a client reconciles.
@@ -31,6 +42,8 @@ public enum ReplicationError: Error, Hashable, Sendable, CustomStringConvertible
     case quorumInvalid(String)
     case overloaded(pending: Int, limit: Int)
     case corruptReplicaData(String)
+    /// The stored copy of a key could not be read (the engine failed); nothing is written over it.
+    case storageFailure(String)
     case timeout(needed: Int, got: Int)
 
     public var description: String {
@@ -45,6 +58,7 @@ public enum ReplicationError: Error, Hashable, Sendable, CustomStringConvertible
         case .quorumInvalid(let detail): "invalid quorum: \(detail)"
         case .overloaded(let pending, let limit): "\(pending) requests pending, pendingRequestsMax is \(limit)"
         case .corruptReplicaData(let detail): "corrupt replica data: \(detail)"
+        case .storageFailure(let detail): "the stored copy could not be read: \(detail)"
         case .timeout(let needed, let got): "timed out with \(got) of \(needed) replies"
         }
     }

@@ -1,16 +1,19 @@
 import CairnCore
 
-/// Identifies one request a node coordinates: the node and its own sequence number.
+/// Identifies one request a node coordinates: the node, its epoch (incarnation) and a sequence number that
+/// restarts with each epoch, so an id is never reused across restarts.
 public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     public var coordinator: NodeID
+    public var incarnation: UInt64
     public var sequence: UInt64
 
-    public init(coordinator: NodeID, sequence: UInt64) {
+    public init(coordinator: NodeID, incarnation: UInt64, sequence: UInt64) {
         self.coordinator = coordinator
+        self.incarnation = incarnation
         self.sequence = sequence
     }
 
-    public var description: String { "\(coordinator)#\(sequence)" }
+    public var description: String { "\(coordinator)/\(incarnation)#\(sequence)" }
 }
 
 /// A hinted write held by a fallback node for an unreachable owner: merged per (owner, table, key).
@@ -63,6 +66,9 @@ public enum Message: Hashable, Sendable {
     case coordinateAccepted(id: RequestID)
     /// The primary's answer to a forwarded request, for the forwarder to hand to its client.
     case coordinated(id: RequestID, reply: ClientReply)
+    /// Are you there? A node about to forward a write asks every primary at once; the first to answer takes it.
+    case ping(id: RequestID)
+    case pong(id: RequestID)
 }
 
 /// Where a coordinator's answer goes: to its own client, or back to the node that forwarded the request.
@@ -107,10 +113,13 @@ public enum Directive: Hashable, Sendable {
     case removeHint(HintSlot)
     case reply(ClientReply)
     case startTimer(TimerID, afterMilliseconds: UInt64)
+    /// Something the operator should know (an unreadable stored copy, a merge refused at a limit): one line.
+    case log(String)
 }
 
 /// The node's read-only view of its own stored replicas, injected by the shell (an engine, or the simulator).
 public protocol ReplicaStorageView {
-    /// The encoded sibling set stored for a key, or nil.
-    func load(table: String, key: [UInt8]) -> [UInt8]?
+    /// The encoded sibling set stored for a key, or nil when absent. Throws when the storage fails: a copy
+    /// that cannot be read is never taken for an absent one.
+    func load(table: String, key: [UInt8]) throws -> [UInt8]?
 }

@@ -3,7 +3,9 @@ import CairnCore
 /// A node's identity, its view of the ring and tables, and its timeouts (all in milliseconds of injected time).
 public struct NodeConfiguration: Sendable {
     public var id: NodeID
-    /// Grows by one at every restart (the shell persists it); names the one-shot writers of this run.
+    /// The node's epoch: new at every start, recorded durably by the shell before the node serves (see
+    /// `EngineReplicaStore.beginIncarnation`). It is part of every dot's actor and every request id, so nothing
+    /// issued before a restart — even a write lost with unsynced data or a wiped disk — is issued again.
     public var incarnation: UInt64
     public var ring: Ring
     public var tables: [String: TableSettings]
@@ -32,6 +34,13 @@ public struct NodeConfiguration: Sendable {
         precondition(replicaTimeoutMilliseconds > 0 && replicaTimeoutMilliseconds < requestTimeoutMilliseconds,
             "0 < replica timeout < request timeout")
         precondition(hintDeliveryIntervalMilliseconds > 0 && hintsPerDeliveryRoundMax > 0, "hints are delivered")
+        precondition(incarnation >= 1, "incarnations start at 1")
+        precondition(
+            ring.members.allSatisfy { $0.id.name.utf8.count <= ReplicationLimits.nodeNameBytesMax && !$0.id.name.contains("/") },
+            "node names are at most nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes, without '/' (actors use it)")
+        precondition(
+            tables.keys.allSatisfy { !$0.isEmpty && $0.utf8.count <= ReplicationLimits.tableNameBytesMax },
+            "table names are 1…tableNameBytesMax (\(ReplicationLimits.tableNameBytesMax)) bytes")
         self.id = id
         self.incarnation = incarnation
         self.ring = ring
@@ -42,6 +51,10 @@ public struct NodeConfiguration: Sendable {
         self.tombstoneGraceMilliseconds = tombstoneGraceMilliseconds
         self.hintsPerDeliveryRoundMax = hintsPerDeliveryRoundMax
     }
+
+    /// The actor this node's dots carry in this epoch, `id/incarnation`: a key's writes coordinated before a
+    /// restart are never renumbered or covered by those coordinated after it.
+    public var actor: NodeID { NodeID("\(id)/\(incarnation)") }
 }
 
 /// Deliberately broken rules the simulator switches on to prove its checkers catch real bugs.

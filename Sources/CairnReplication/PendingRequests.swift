@@ -85,7 +85,11 @@ struct PendingReap {
 /// A put or delete this node handed to a primary, until the primary answers.
 struct PendingForward {
     var request: ClientRequest
-    /// The primary asked to coordinate it.
-    var current: NodeID
+    /// The primary asked to coordinate it; nil while the primaries are being pinged.
+    var current: NodeID?
+    /// When `current` was asked (or the pings were sent).
+    var askedAt: UInt64
+    /// The primaries pinged, when none had been heard from lately.
+    var pinged: [NodeID] = []
     var accepted = false
 }

@@ -1,12 +1,15 @@
 import CairnCore
 
-/// Forwarding: writes are coordinated by one of the key's primaries, which number them under their own name.
-/// A node that is not a primary hands a put or delete to the first primary it does not suspect, once: it never
-/// retries elsewhere, because a primary that received the request but whose answer was lost would then apply
-/// the same write a second time under a second dot. A primary that has not taken the request on within
-/// `replicaTimeout` is suspected (so later writes go to the next one), and a request with no answer fails with
-/// `timeout`, as any unacknowledged write may. Only when every primary is suspected does the node coordinate
-/// the write itself, under a one-shot writer name (each adds an entry to the key's version vector).
+/// Forwarding: writes are coordinated by one of the key's primaries, which number them under their own actor.
+/// A node that is not a primary hands a put or delete to one primary, once: it never retries elsewhere,
+/// because a primary that received the request but whose answer was lost would then apply the same write a
+/// second time under a second dot. To choose that primary without waiting on dead ones one at a time, it
+/// forwards at once to a primary heard from within `replicaTimeout`; otherwise it pings every primary it does
+/// not suspect and forwards to the first that answers. When none answers within `replicaTimeout`, it suspects
+/// them all at once, as a read does, and coordinates the write itself as a one-shot writer (no primary has
+/// the request, so nothing is applied twice): writes through a node cut off from every primary take the
+/// sloppy-quorum path with hints, as reads do. A primary that was sent the request but has not taken it on
+/// within `replicaTimeout` is suspected, and the request fails with `timeout` if no answer comes.
 extension ReplicaNode {
     /// Forwards `request` when this node is not a primary of its key; nil when it should coordinate here.
     mutating func forwardIfNotPrimary(_ request: ClientRequest, _ table: TableSettings) -> [Directive]? {
@@ -14,22 +17,49 @@ extension ReplicaNode {
         guard !primaries.contains(id) else { return nil }
         let suspects = suspected
         let candidates = primaries.filter { !suspects.contains($0) }
-        guard let first = candidates.first else { return nil }
+        guard !candidates.isEmpty else { return nil }
         let forwardID = newRequestID()
-        forwards[forwardID] = PendingForward(request: request, current: first)
         // The primary may itself wait a full request timeout for its replicas; allow for that and the hops.
-        let expiry = configuration.requestTimeoutMilliseconds + configuration.replicaTimeoutMilliseconds * UInt64(primaries.count + 1)
-        return [
-            .send(to: first, .coordinate(id: forwardID, request: request)),
+        let expiry = configuration.requestTimeoutMilliseconds + configuration.replicaTimeoutMilliseconds * UInt64(primaries.count + 2)
+        let timers: [Directive] = [
             .startTimer(.forwardTimeout(forwardID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
             .startTimer(.forwardExpired(forwardID), afterMilliseconds: expiry),
         ]
+        if let live = candidates.first(where: heardRecently) {
+            forwards[forwardID] = PendingForward(request: request, current: live, askedAt: now)
+            return [.send(to: live, .coordinate(id: forwardID, request: request))] + timers
+        }
+        forwards[forwardID] = PendingForward(request: request, current: nil, askedAt: now, pinged: candidates)
+        return candidates.map { .send(to: $0, .ping(id: forwardID)) } + timers
     }
 
-    /// The primary did not take the request on in time: suspect it, and keep waiting for an answer.
+    /// Whether `node` was heard from within `replicaTimeout`.
+    func heardRecently(_ node: NodeID) -> Bool {
+        lastHeard[node].map { now - $0 < configuration.replicaTimeoutMilliseconds } ?? false
+    }
+
+    /// The first primary to answer a ping is sent the request; later answers are ignored.
+    mutating func ponged(_ forwardID: RequestID, by primary: NodeID) -> [Directive] {
+        guard var forward = forwards[forwardID], forward.current == nil, forward.pinged.contains(primary) else { return [] }
+        forward.current = primary
+        forward.askedAt = now
+        forwards[forwardID] = forward
+        return [
+            .send(to: primary, .coordinate(id: forwardID, request: forward.request)),
+            .startTimer(.forwardTimeout(forwardID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
+        ]
+    }
+
+    /// No primary answered a ping: suspect them all and coordinate the write here. A primary sent the request
+    /// that has not taken it on in time is suspected, and the request keeps waiting for an answer.
     mutating func forwardNotAccepted(_ forwardID: RequestID) -> [Directive] {
         guard let forward = forwards[forwardID], !forward.accepted else { return [] }
-        suspect(forward.current)
+        guard let current = forward.current else {
+            for primary in forward.pinged { suspect(primary) }
+            forwards[forwardID] = nil
+            return handle(forward.request, route: .client, mayForward: false)
+        }
+        if now - forward.askedAt >= configuration.replicaTimeoutMilliseconds { suspect(current) }
         return []
     }
 

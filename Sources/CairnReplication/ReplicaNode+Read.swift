@@ -12,8 +12,13 @@ extension ReplicaNode {
         var directives: [Directive] = []
         for primary in primaries {
             if primary == id {
+                // An unreadable local copy does not answer (it is not read as empty, nor repaired over).
                 pending.targets.add(id)
-                pending.copies.append((id, localCopy(table: request.table, key: request.key)))
+                do {
+                    pending.copies.append((id, try localCopy(table: request.table, key: request.key)))
+                } catch {
+                    directives.append(unreadable(error, table: request.table, key: request.key, doing: "coordinating a read"))
+                }
             } else {
                 // Every primary is asked, even a suspected one; a suspected one also gets a stand-in.
                 pending.targets.add(primary)
@@ -37,8 +42,13 @@ extension ReplicaNode {
         guard var pending = reads[requestID], pending.targets.contains(node),
             !pending.copies.contains(where: { $0.node == node })
         else { return [] }
-        // An unreadable copy counts as an empty answer, so read repair overwrites it.
-        let copy = data.flatMap { try? SiblingSetCodec.decode($0) } ?? .empty
+        // A reply that does not decode is not an answer (an empty one would be repaired over).
+        let copy: SiblingSet
+        do {
+            copy = try data.map { bytes throws(ReplicationError) in try SiblingSetCodec.decode(bytes) } ?? .empty
+        } catch {
+            return [.log("\(id): a reply from \(node) does not decode: \(error)")]
+        }
         pending.copies.append((node, copy))
         reads[requestID] = pending
         return progressRead(requestID)
@@ -51,7 +61,12 @@ extension ReplicaNode {
         if !pending.replied, pending.quorumReached {
             pending.replied = true
             let merged = pending.merged(policy(of: pending.table))
-            directives.append(.reply(.values(id: pending.clientID, values: merged.values, context: CausalContext.encode(merged.history))))
+            do {
+                try merged.checkStoredLimits()
+                directives.append(.reply(.values(id: pending.clientID, values: merged.values, context: CausalContext.encode(merged.history))))
+            } catch {
+                directives.append(.reply(.failed(id: pending.clientID, error: error)))
+            }
         }
         reads[requestID] = pending
         if pending.everyoneAnswered { directives += finishRead(requestID) }
@@ -62,7 +77,7 @@ extension ReplicaNode {
     mutating func finishRead(_ requestID: RequestID) -> [Directive] {
         guard let pending = reads.removeValue(forKey: requestID) else { return [] }
         let merged = pending.merged(policy(of: pending.table))
-        guard !merged.siblings.isEmpty || !merged.history.isEmpty else { return [] }
+        guard !merged.siblings.isEmpty || !merged.history.isEmpty, (try? merged.checkStoredLimits()) != nil else { return [] }
         let data = SiblingSetCodec.encode(merged)
         var directives: [Directive] = []
         var everyPrimaryHadIt = true
@@ -75,7 +90,7 @@ extension ReplicaNode {
             everyPrimaryHadIt = false
             if primary == id {
                 // Merge into the copy stored now: the snapshot read earlier may predate this node's newer writes.
-                directives += mergeIntoLocal(table: pending.table, key: pending.key, merged)
+                directives += mergeIntoLocal(table: pending.table, key: pending.key, merged, forWrite: false).directives
             } else {
                 let repair = Message.replicaPut(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil)
                 directives.append(.send(to: primary, repair))

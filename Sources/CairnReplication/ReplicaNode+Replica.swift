@@ -9,40 +9,67 @@ extension ReplicaNode {
         guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
         let acknowledgement = Directive.send(to: sender, .replicaPutAck(id: requestID))
         if let owner, owner != id {
-            guard let hint = holdHint(owner: owner, table: table, key: key, incoming: incoming) else { return [] }
-            return [.persistHint(hint), acknowledgement]
+            do {
+                guard let hint = try holdHint(owner: owner, table: table, key: key, incoming: incoming) else { return [] }
+                return [.persistHint(hint), acknowledgement]
+            } catch {
+                return [refusedMerge(error, table: table, key: key, doing: "a hint for \(owner)")]
+            }
         }
-        return mergeIntoLocal(table: table, key: key, incoming) + [acknowledgement]
+        let merge = mergeIntoLocal(table: table, key: key, incoming, forWrite: true)
+        return merge.stored ? merge.directives + [acknowledgement] : merge.directives
     }
 
-    /// Merges `incoming` into the stored copy, persisting only when something changed.
-    func mergeIntoLocal(table: String, key: [UInt8], _ incoming: SiblingSet) -> [Directive] {
-        let local = localCopy(table: table, key: key)
-        let merged = local.merged(with: incoming, policy: policy(of: table))
-        guard merged != local else { return [] }
-        return [.persist(table: table, key: key, data: SiblingSetCodec.encode(merged))]
+    /// Merges `incoming` into the stored copy, persisting only when something changed. `stored` is false when
+    /// the copy could not be read or the merge was refused at a limit (`forWrite`: a write to acknowledge, held
+    /// to the put limits; otherwise a hand-over or repair, held to the stored bounds): nothing is written then.
+    mutating func mergeIntoLocal(
+        table: String, key: [UInt8], _ incoming: SiblingSet, forWrite: Bool
+    ) -> (stored: Bool, directives: [Directive]) {
+        let local: SiblingSet
+        do {
+            local = try localCopy(table: table, key: key)
+        } catch {
+            return (false, [unreadable(error, table: table, key: key, doing: "merging a write")])
+        }
+        let merged: SiblingSet
+        do {
+            merged = forWrite
+                ? try local.mergedForWrite(incoming, policy: policy(of: table))
+                : try local.mergedWithinStoredLimits(incoming, policy: policy(of: table))
+        } catch {
+            return (false, [refusedMerge(error, table: table, key: key, doing: forWrite ? "a replica write" : "a hand-over")])
+        }
+        guard merged != local else { return (true, []) }
+        return (true, [.persist(table: table, key: key, data: SiblingSetCodec.encode(merged))])
     }
 
     /// The copy a replica reports for a get: its stored copy if it is a primary, else the hints it holds.
-    func replicaCopy(table: String, key: [UInt8]) -> [UInt8]? {
+    /// Throws when a copy or hint cannot be read: the replica then stays silent rather than answer "absent".
+    func replicaCopy(table: String, key: [UInt8]) throws(ReplicationError) -> [UInt8]? {
         guard let settings = configuration.tables[table] else { return nil }
-        if replicas(of: key, settings).primaries.contains(id) { return storage.load(table: table, key: key) }
+        if replicas(of: key, settings).primaries.contains(id) { return try storedCopy(table: table, key: key)?.data }
         // Hints are kept per (owner, table, key): look up each possible owner rather than scanning them all.
-        let held = configuration.ring.members
-            .compactMap { hints[HintSlot(owner: $0.id, table: table, key: key)] }
-            .compactMap { try? SiblingSetCodec.decode($0.data) }
+        var held: [SiblingSet] = []
+        for member in configuration.ring.members {
+            guard let hint = hints[HintSlot(owner: member.id, table: table, key: key)] else { continue }
+            held.append(try SiblingSetCodec.decode(hint.data))
+        }
         guard !held.isEmpty else { return nil }
-        return SiblingSetCodec.encode(held.reduce(SiblingSet.empty) { $0.merged(with: $1, policy: policy(of: table)) })
+        var merged = SiblingSet.empty
+        for copy in held { merged = try merged.mergedWithinStoredLimits(copy, policy: policy(of: table)) }
+        return SiblingSetCodec.encode(merged)
     }
 
     // MARK: Hints
 
-    /// Merges a write into the hint held for (owner, table, key); nil when the hint store is full.
-    mutating func holdHint(owner: NodeID, table: String, key: [UInt8], incoming: SiblingSet) -> Hint? {
+    /// Merges a write into the hint held for (owner, table, key); nil when the hint store is full. Throws, and
+    /// changes nothing, when the held hint does not decode or the merge would pass a limit.
+    mutating func holdHint(owner: NodeID, table: String, key: [UInt8], incoming: SiblingSet) throws(ReplicationError) -> Hint? {
         let slot = HintSlot(owner: owner, table: table, key: key)
-        let held = hints[slot].flatMap { try? SiblingSetCodec.decode($0.data) }
+        let held = try hints[slot].map { hint throws(ReplicationError) in try SiblingSetCodec.decode(hint.data) }
         if held == nil, hints.count >= ReplicationLimits.hintsMax { return nil }
-        let merged = (held ?? .empty).merged(with: incoming, policy: policy(of: table))
+        let merged = try (held ?? .empty).mergedForWrite(incoming, policy: policy(of: table))
         let hint = Hint(owner: owner, table: table, key: key, data: SiblingSetCodec.encode(merged))
         hints[slot] = hint
         return hint
@@ -63,10 +90,14 @@ extension ReplicaNode {
         return directives
     }
 
-    /// The owner merges a delivered hint, persists it, and acknowledges exactly what it merged.
-    func hintDelivered(table: String, key: [UInt8], data: [UInt8], from holder: NodeID) -> [Directive] {
+    /// The owner merges a delivered hint, persists it, and acknowledges exactly what it merged. A hint it
+    /// cannot merge (its copy unreadable, or the merge past the stored bounds) is not acknowledged: the holder
+    /// keeps it, and the log says why.
+    mutating func hintDelivered(table: String, key: [UInt8], data: [UInt8], from holder: NodeID) -> [Directive] {
         guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
-        return mergeIntoLocal(table: table, key: key, incoming) + [.send(to: holder, .hintAck(table: table, key: key, data: data))]
+        let merge = mergeIntoLocal(table: table, key: key, incoming, forWrite: false)
+        guard merge.stored else { return merge.directives }
+        return merge.directives + [.send(to: holder, .hintAck(table: table, key: key, data: data))]
     }
 
     /// A hint is dropped only once its owner acknowledged the very data held (not an older version of it).
@@ -95,9 +126,11 @@ extension ReplicaNode {
         }
     }
 
+    /// Removes the key if its copy is still exactly the tombstones of `history`; an unreadable copy is left alone.
     func reapIfUnchanged(table: String, key: [UInt8], history: [UInt8]) -> [Directive] {
-        let local = localCopy(table: table, key: key)
-        guard local.isDeleted, CausalContext.encode(local.history) == history else { return [] }
+        guard let local = try? localCopy(table: table, key: key), local.isDeleted,
+            CausalContext.encode(local.history) == history
+        else { return [] }
         return [.remove(table: table, key: key)]
     }
 }

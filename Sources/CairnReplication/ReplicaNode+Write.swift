@@ -2,8 +2,9 @@ import CairnCore
 
 /// The coordinator side of puts and deletes: sloppy quorum with hinted handoff.
 extension ReplicaNode {
-    /// How far a fresh key's first counter is scaled from the clock (counters per millisecond), so a key
-    /// written again after its tombstone was reaped numbers its writes past every reaped write.
+    /// How far a key's first counter under an actor is scaled from the clock (counters per millisecond), so a
+    /// key written again in the same epoch after its tombstone was reaped numbers its writes past every reaped
+    /// write. (Writes of earlier epochs carry other actors, so they are never covered by accident.)
     static let countersPerMillisecond: UInt64 = 1_024
 
     mutating func coordinatePut(
@@ -14,21 +15,25 @@ extension ReplicaNode {
         let context = try CausalContext.decode(contextBytes)
         let (primaries, fallbacks) = replicas(of: request.key, table)
         let isPrimary = primaries.contains(id)
-        let requestID = newRequestID()
         let object: SiblingSet
         if isPrimary {
-            let local = localCopy(table: request.table, key: request.key)
+            let local: SiblingSet
+            do {
+                local = try localCopy(table: request.table, key: request.key)
+            } catch {
+                let log = unreadable(error, table: request.table, key: request.key, doing: "coordinating a write")
+                return [log, route.answer(.failed(id: request.id, error: error))]
+            }
             let context = configuration.mutation == .putIgnoresContext ? local.history : context
-            let dot = local.history[id] == 0 ? Dot(id, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: id)
+            let actor = configuration.actor
+            let dot = local.history[actor] == 0 ? Dot(actor, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: actor)
             object = try local.applying(
                 write: value, tombstone: tombstone, dot: dot, context: context, timestampMilliseconds: now,
                 policy: table.policy)
         } else {
-            let writer = NodeID("\(id)/\(configuration.incarnation)/\(requestID.sequence)")
-            object = try SiblingSet.empty.applying(
-                write: value, tombstone: tombstone, dot: Dot(writer, 1), context: context, timestampMilliseconds: now,
-                policy: table.policy)
+            object = try oneShotWrite(request, value: value, tombstone: tombstone, context: context, policy: table.policy)
         }
+        let requestID = newRequestID()
         let data = SiblingSetCodec.encode(object)
         var pending = PendingWrite(
             clientID: request.id, route: route, table: request.table, key: request.key, data: data, object: object, quorum: quorum,

@@ -6,10 +6,10 @@ import CairnCore
 /// out — sends, persists, replies and timers — for the shell to perform in order. Nothing here touches a
 /// socket, a clock, a disk or a random source: the same code runs under SwiftNIO and in the simulator.
 ///
-/// Writes use dotted version vectors (`SiblingSet`). A primary replica coordinates a put under its own name,
-/// reading its stored copy first, so its counters for a key are gap-free. Any other node forwards the put to a
-/// primary; only when no primary takes it on does it coordinate itself, under a one-shot writer name
-/// (`node/incarnation/sequence`), which never collides and never claims a write it did not see.
+/// Writes use dotted version vectors (`SiblingSet`). A primary replica coordinates a put under its actor
+/// (`node/incarnation`, new at every start), reading its stored copy first, so its counters for a key are
+/// gap-free within an epoch and never reissued after a restart. Any other node forwards the put to a primary;
+/// only when no primary answers does it coordinate itself, as a one-shot writer (see `ReplicaNode+OneShot`).
 public struct ReplicaNode {
     public let configuration: NodeConfiguration
     let storage: any ReplicaStorageView
@@ -27,6 +27,14 @@ public struct ReplicaNode {
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
     /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
+    /// When each node was last heard from; a node heard from within `replicaTimeout` is presumed up.
+    var lastHeard: [NodeID: UInt64] = [:]
+    /// Stored copies that could not be read or decoded; requests touching them failed, nothing was written over them.
+    public internal(set) var unreadableCopyCount = 0
+    /// Merges refused because they would have passed a sibling or version-vector limit (the write was not acknowledged).
+    public internal(set) var refusedMergeCount = 0
+    /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
+    var oneShot = OneShotCopies()
 
     public var id: NodeID { configuration.id }
 
@@ -88,13 +96,18 @@ public struct ReplicaNode {
     public mutating func onMessage(_ message: Message, from sender: NodeID, now: UInt64) -> [Directive] {
         self.now = max(self.now, now)
         suspicions[sender] = nil
+        lastHeard[sender] = self.now
         switch message {
         case .replicaPut(let id, let table, let key, let data, let hintFor):
             return replicaPut(id: id, table: table, key: key, data: data, hintFor: hintFor, from: sender)
         case .replicaPutAck(let id):
             return writeAcknowledged(id, by: sender)
         case .replicaGet(let id, let table, let key):
-            return [.send(to: sender, .replicaGetReply(id: id, data: replicaCopy(table: table, key: key)))]
+            do {
+                return [.send(to: sender, .replicaGetReply(id: id, data: try replicaCopy(table: table, key: key)))]
+            } catch {
+                return [unreadable(error, table: table, key: key, doing: "answering a read")]
+            }
         case .replicaGetReply(let id, let data):
             return readReplied(id, by: sender, data: data)
         case .hintDelivery(let table, let key, let data):
@@ -111,6 +124,10 @@ public struct ReplicaNode {
         case .coordinated(let id, let reply):
             guard forwards.removeValue(forKey: id) != nil else { return [] }
             return [.reply(reply)]
+        case .ping(let id):
+            return [.send(to: sender, .pong(id: id))]
+        case .pong(let id):
+            return ponged(id, by: sender)
         }
     }
 
@@ -146,7 +163,7 @@ public struct ReplicaNode {
 
     mutating func newRequestID() -> RequestID {
         defer { nextSequence += 1 }
-        return RequestID(coordinator: id, sequence: nextSequence)
+        return RequestID(coordinator: id, incarnation: configuration.incarnation, sequence: nextSequence)
     }
 
     /// The key's N primaries, and every other node in ring order (the fallbacks).
@@ -157,12 +174,34 @@ public struct ReplicaNode {
         return (primaries, Array(walk.dropFirst(table.replicas)))
     }
 
-    /// The stored copy of a key, or empty when absent or unreadable (an unreadable copy is repaired by merges).
-    func localCopy(table: String, key: [UInt8]) -> SiblingSet {
-        guard let data = storage.load(table: table, key: key), let decoded = try? SiblingSetCodec.decode(data) else {
-            return .empty
+    /// The stored copy of a key, or empty when absent. Throws `storageFailure` when the engine fails and
+    /// `corruptReplicaData` when the bytes do not decode: an unreadable copy is never taken for an absent one.
+    func localCopy(table: String, key: [UInt8]) throws(ReplicationError) -> SiblingSet {
+        try storedCopy(table: table, key: key)?.copy ?? .empty
+    }
+
+    /// The stored copy of a key, decoded and as stored; nil when absent. Throws as `localCopy` does.
+    func storedCopy(table: String, key: [UInt8]) throws(ReplicationError) -> (copy: SiblingSet, data: [UInt8])? {
+        let data: [UInt8]?
+        do {
+            data = try storage.load(table: table, key: key)
+        } catch {
+            throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
         }
-        return decoded
+        guard let data else { return nil }
+        return (try SiblingSetCodec.decode(data), data)
+    }
+
+    /// Counts a stored copy (or held hint) that could not be read and says so in the log.
+    mutating func unreadable(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
+        unreadableCopyCount += 1
+        return .log("\(id): unreadable copy of a key of \(key.count) bytes in '\(table)' while \(what), left as it is: \(error)")
+    }
+
+    /// Counts a merge refused at a limit and says so in the log.
+    mutating func refusedMerge(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
+        refusedMergeCount += 1
+        return .log("\(id): refused \(what) of a key of \(key.count) bytes in '\(table)': \(error)")
     }
 
     func policy(of table: String) -> ConflictPolicy {

@@ -8,7 +8,7 @@ struct CoordinatorTests {
     /// Stored copies for the node under test, written by applying its persist directives.
     final class Disk: ReplicaStorageView {
         var copies: [[UInt8]: [UInt8]] = [:]
-        func load(table: String, key: [UInt8]) -> [UInt8]? { copies[key] }
+        func load(table: String, key: [UInt8]) throws -> [UInt8]? { copies[key] }
         func apply(_ directives: [Directive]) {
             for case .persist(_, let key, let data) in directives { copies[key] = data }
         }
@@ -45,11 +45,11 @@ struct CoordinatorTests {
         }
         #expect(table == "t" && stored == key)
         #expect(sends(directives).map(\.0) == Array(primaries.dropFirst()))
-        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], sequence: 1)), afterMilliseconds: 1_000)))
+        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)), afterMilliseconds: 1_000)))
         #expect(!directives.contains { if case .reply = $0 { true } else { false } }, "W=2 needs one more ack")
         disk.apply(directives)
 
-        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
         let acked = coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_005)
         #expect(acked == [.reply(.written(id: 1))])
         #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_006) == [], "duplicates are ignored")
@@ -59,7 +59,7 @@ struct CoordinatorTests {
     func sloppyQuorum() {
         var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
-        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
         let replaced = coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)
         let hinted = sends(replaced).compactMap { to, message -> NodeID? in
             if case .replicaPut(_, _, _, _, let owner?) = message { return owner } else { return nil }
@@ -75,7 +75,7 @@ struct CoordinatorTests {
     func primaryWriteQuorum() {
         var coordinator = node(primaries[0])
         _ = coordinator.onClientRequest(put("milk", options: RequestOptions(primaryWriteQuorum: 2)), now: 1_000)
-        let requestID = RequestID(coordinator: primaries[0], sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
         let replaced = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100))
         let fallback = replaced[0].0
         #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: fallback, now: 1_110) == [])
@@ -103,7 +103,7 @@ struct CoordinatorTests {
     @Test("a hint is dropped only when its owner acknowledges the very data held")
     func hintLifecycle() {
         var holder = node("n5")
-        let write = Message.replicaPut(id: RequestID(coordinator: "n1", sequence: 1), table: "t", key: key,
+        let write = Message.replicaPut(id: RequestID(coordinator: "n1", incarnation: 1, sequence: 1), table: "t", key: key,
             data: SiblingSetCodec.encode(try! SiblingSet.empty.applying(write: [1], tombstone: false, dot: Dot("n1", 1),
                 context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2")
         let stored = holder.onMessage(write, from: "n1", now: 1_000)
@@ -111,7 +111,7 @@ struct CoordinatorTests {
             Issue.record("the hint is persisted before the ack")
             return
         }
-        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", sequence: 1))))
+        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", incarnation: 1, sequence: 1))))
         let offered = holder.onTimer(.hintDelivery, now: 1_200)
         #expect(offered.first == .send(to: "n2", .hintDelivery(table: "t", key: key, data: hint.data)))
         #expect(holder.onMessage(.hintAck(table: "t", key: key, data: [9]), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
@@ -119,40 +119,46 @@ struct CoordinatorTests {
         #expect(holder.hints.isEmpty)
     }
 
-    @Test("a node that is not a primary forwards a put to one primary, once, and coordinates itself only when all are suspected")
+    @Test("a node that is not a primary pings the primaries, forwards to the first that answers, once, and coordinates itself when none answers")
     func forwarding() {
         let outsider = ring.members.map(\.id).first { !primaries.contains($0) }!
         var node = node(outsider)
-        let forwarded = node.onClientRequest(put("milk", id: 42), now: 1_000)
-        let forwardID = RequestID(coordinator: outsider, sequence: 1)
-        #expect(forwarded.first == .send(to: primaries[0], .coordinate(id: forwardID, request: put("milk", id: 42))))
-        #expect(!forwarded.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
-        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_060) == [], "no retry elsewhere: that could apply the write twice")
-        #expect(node.suspected == [primaries[0]])
-        // Later writes go to the next primary not suspected; each one that stays silent is suspected in turn.
-        for (offset, primary) in primaries.enumerated().dropFirst() {
-            let time = 1_060 + UInt64(offset) * 20
-            let next = node.onClientRequest(put("more", id: 42 + UInt64(offset)), now: time)
-            #expect(sends(next).first?.0 == primary)
-            _ = node.onTimer(.forwardTimeout(RequestID(coordinator: outsider, sequence: UInt64(offset + 1))), now: time + 10)
-        }
+        let forwardID = RequestID(coordinator: outsider, incarnation: 1, sequence: 1)
+        let pinged = node.onClientRequest(put("milk", id: 42), now: 1_000)
+        #expect(sends(pinged).map(\.0) == primaries && sends(pinged).allSatisfy { $0.1 == .ping(id: forwardID) })
+        #expect(!pinged.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
+        let taken = node.onMessage(.pong(id: forwardID), from: primaries[1], now: 1_002)
+        #expect(sends(taken).map(\.0) == [primaries[1]] && sends(taken).first?.1 == .coordinate(id: forwardID, request: put("milk", id: 42)))
+        #expect(node.onMessage(.pong(id: forwardID), from: primaries[0], now: 1_050) == [], "later answers are ignored")
+        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_100) == [] && node.suspected.isEmpty, "asked 98 ms ago")
+        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_102) == [], "no retry elsewhere: that could apply the write twice")
+        #expect(node.suspected == [primaries[1]])
+
+        // A primary heard from within replicaTimeout is sent the write at once.
+        let direct = node.onClientRequest(put("more", id: 43), now: 1_110)
+        #expect(sends(direct).map(\.0) == [primaries[0]])
+
+        // None answers: all are suspected at once, and the node coordinates the write itself, with hints.
+        let silent = node.onClientRequest(put("tea", id: 44), now: 1_300)
+        let third = RequestID(coordinator: outsider, incarnation: 1, sequence: 3)
+        #expect(Set(sends(silent).map(\.0)) == Set([primaries[0], primaries[2]]))
+        let itself = node.onTimer(.forwardTimeout(third), now: 1_400)
         #expect(node.suspected == Set(primaries))
-        let expired = node.onTimer(.forwardExpired(forwardID), now: 1_150)
-        #expect(expired == [.reply(.failed(id: 42, error: .timeout(needed: 1, got: 0)))])
-        let itself = node.onClientRequest(put("tea", id: 50), now: 1_160)
         let writers = sends(itself).compactMap { _, message -> String? in
-            guard case .replicaPut(_, _, _, let data, _) = message else { return nil }
+            guard case .replicaPut(_, _, _, let data, let owner) = message, owner != nil else { return nil }
             return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name
         }
-        #expect(!writers.isEmpty && writers.allSatisfy { $0.hasPrefix("\(outsider)/") }, "a one-shot writer name: \(writers)")
+        #expect(!writers.isEmpty && writers.allSatisfy { $0 == "\(outsider)/1/1" }, "the one-shot actor, with hints: \(writers)")
+        let expired = node.onTimer(.forwardExpired(forwardID), now: 2_500)
+        #expect(expired == [.reply(.failed(id: 42, error: .timeout(needed: 1, got: 0)))])
 
         var primary = self.node(primaries[0])
-        let taken = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_000)
-        #expect(taken.first == .send(to: outsider, .coordinateAccepted(id: forwardID)))
-        #expect(taken.contains { if case .persist = $0 { true } else { false } })
+        let accepted = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_000)
+        #expect(accepted.first == .send(to: outsider, .coordinateAccepted(id: forwardID)))
+        #expect(accepted.contains { if case .persist = $0 { true } else { false } })
         let again = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_001)
         #expect(again == [.send(to: outsider, .coordinateAccepted(id: forwardID))], "a duplicate is acknowledged, not applied")
-        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], sequence: 1)), from: primaries[1], now: 1_010)
+        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)), from: primaries[1], now: 1_010)
         #expect(answer == [.send(to: outsider, .coordinated(id: forwardID, reply: .written(id: 42)))])
     }
 }

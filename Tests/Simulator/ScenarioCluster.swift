@@ -76,7 +76,7 @@ public final class ScenarioCluster {
             let primaries = simulation.ring.preferenceList(for: key, count: simulation.options.table.replicas)
             return try primaries.map { id in
                 guard let node = simulation.nodes[id], node.core != nil else { return "\(id): down" }
-                guard let data = node.store.load(table: Simulation.table, key: key) else { return "\(id): absent" }
+                guard let data = try node.store.load(table: Simulation.table, key: key) else { return "\(id): absent" }
                 let copy = try SiblingSetCodec.decode(data)
                 let shown = copy.siblings.map { $0.isTombstone ? "†" : simulation.text($0.value) }.sorted()
                 return "\(id): \(shown.joined(separator: ", "))"

@@ -142,6 +142,8 @@ public final class Simulation {
                 queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
             case .persist, .remove, .persistHint, .removeHint:
                 try node.store.perform(directive)
+            case .log(let line):
+                log(line)
             }
         }
     }
@@ -240,6 +242,8 @@ public final class Simulation {
         case .coordinate(let id, let request): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
         case .coordinateAccepted(let id): "coordinate-accepted \(id)"
         case .coordinated(let id, let reply): "coordinated \(id) \(describe(reply))"
+        case .ping(let id): "ping \(id)"
+        case .pong(let id): "pong \(id)"
         }
     }
 

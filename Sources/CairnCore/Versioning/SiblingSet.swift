@@ -50,6 +50,43 @@ public struct SiblingSet: Hashable, Codable, Sendable {
         return SiblingSet(history: history.joined(with: other.history), siblings: kept).settled(by: policy)
     }
 
+    /// The union with `incoming` as a replica or hint holder stores a write it is asked to acknowledge: refused
+    /// when the merge would grow the copy past `siblingsMax` or `versionVectorEntriesMax` beyond what either
+    /// side already held (a new write past the limits, refused before it is acknowledged, as a put would be),
+    /// and whenever it would pass the stored bounds.
+    public func mergedForWrite(_ incoming: SiblingSet, policy: ConflictPolicy) throws(ReplicationError) -> SiblingSet {
+        let result = try mergedWithinStoredLimits(incoming, policy: policy)
+        let siblingsBefore = Swift.max(siblings.count, incoming.siblings.count)
+        if result.siblings.count > ReplicationLimits.siblingsMax, result.siblings.count > siblingsBefore {
+            throw .tooManySiblings(count: result.siblings.count, limit: ReplicationLimits.siblingsMax)
+        }
+        let entriesBefore = Swift.max(history.counters.count, incoming.history.counters.count)
+        let entries = result.history.counters.count
+        if entries > ReplicationLimits.versionVectorEntriesMax, entries > entriesBefore {
+            throw .versionVectorTooLong(entries: entries, limit: ReplicationLimits.versionVectorEntriesMax)
+        }
+        return result
+    }
+
+    /// The union with `incoming` (a delivered hint, a read repair), refused only past the stored bounds, so no
+    /// merge ever produces a copy that cannot be decoded. Acknowledged data is never dropped to fit: the merge
+    /// fails and both copies stay as they are.
+    public func mergedWithinStoredLimits(_ incoming: SiblingSet, policy: ConflictPolicy) throws(ReplicationError) -> SiblingSet {
+        let result = merged(with: incoming, policy: policy)
+        try result.checkStoredLimits()
+        return result
+    }
+
+    /// Throws unless this copy is within the bounds its encoding is decoded with.
+    public func checkStoredLimits() throws(ReplicationError) {
+        if siblings.count > ReplicationLimits.storedSiblingsMax {
+            throw .tooManySiblings(count: siblings.count, limit: ReplicationLimits.storedSiblingsMax)
+        }
+        if history.counters.count > ReplicationLimits.storedVersionVectorEntriesMax {
+            throw .versionVectorTooLong(entries: history.counters.count, limit: ReplicationLimits.storedVersionVectorEntriesMax)
+        }
+    }
+
     /// Whether this copy holds everything `other` does (merging `other` in would change nothing).
     public func includes(_ other: SiblingSet) -> Bool {
         history.descends(from: other.history) && merged(with: other, policy: .siblings).siblings == siblings
