@@ -20,8 +20,10 @@ public struct NodeConfiguration: Sendable {
     public var tombstoneGraceMilliseconds: UInt64
     /// Most hints offered per delivery round.
     public var hintsPerDeliveryRoundMax: Int
-    /// A deliberately broken rule, for the simulator's self-test only (`none` everywhere else).
+    #if CAIRN_MUTATIONS
+    /// A deliberately broken rule, for the simulator's self-test only (debug builds; `none` everywhere else).
     public var mutation: CoreMutation = .none
+    #endif
 
     public init(
         id: NodeID, incarnation: UInt64 = 1, ring: Ring, tables: [String: TableSettings],
@@ -42,11 +44,4 @@ public struct NodeConfiguration: Sendable {
         self.tombstoneGraceMilliseconds = tombstoneGraceMilliseconds
         self.hintsPerDeliveryRoundMax = hintsPerDeliveryRoundMax
     }
-}
-
-/// Deliberately broken rules the simulator switches on to prove its checkers catch real bugs.
-public enum CoreMutation: Sendable, Hashable {
-    case none
-    /// A put supersedes everything its coordinator holds, whatever context the client sent.
-    case putIgnoresContext
 }

@@ -9,16 +9,19 @@ extension ReplicaNode {
         guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
         let acknowledgement = Directive.send(to: sender, .replicaPutAck(id: requestID))
         if let owner, owner != id {
+            if mutant(.fallbackStoresNothing) { return [acknowledgement] }
             guard let hint = holdHint(owner: owner, table: table, key: key, incoming: incoming) else { return [] }
             return [.persistHint(hint), acknowledgement]
         }
-        return mergeIntoLocal(table: table, key: key, incoming) + [acknowledgement]
+        let stored = mergeIntoLocal(table: table, key: key, incoming)
+        return mutant(.replicaAcksBeforePersisting) ? [acknowledgement] + stored : stored + [acknowledgement]
     }
 
     /// Merges `incoming` into the stored copy, persisting only when something changed.
     func mergeIntoLocal(table: String, key: [UInt8], _ incoming: SiblingSet) -> [Directive] {
         let local = localCopy(table: table, key: key)
-        let merged = local.merged(with: incoming, policy: policy(of: table))
+        let merged = mutant(.versionVectorJoinTakesMinimum)
+            ? local.mergedTakingMinimum(with: incoming, policy: policy(of: table)) : local.merged(with: incoming, policy: policy(of: table))
         guard merged != local else { return [] }
         return [.persist(table: table, key: key, data: SiblingSetCodec.encode(merged))]
     }
@@ -59,6 +62,8 @@ extension ReplicaNode {
             guard let hint = hints[slot] else { return nil }
             return .send(to: hint.owner, .hintDelivery(table: hint.table, key: hint.key, data: hint.data))
         }
+        if mutant(.hintDroppedFromMemoryWhenOffered) { for slot in slots.prefix(configuration.hintsPerDeliveryRoundMax) { hints[slot] = nil } }
+        if mutant(.hintDeletedDurablyWhenOffered) { directives += slots.prefix(configuration.hintsPerDeliveryRoundMax).map { .removeHint($0) } }
         directives.append(.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds))
         return directives
     }
@@ -72,7 +77,7 @@ extension ReplicaNode {
     /// A hint is dropped only once its owner acknowledged the very data held (not an older version of it).
     mutating func hintAcknowledged(table: String, key: [UInt8], data: [UInt8], by owner: NodeID) -> [Directive] {
         let slot = HintSlot(owner: owner, table: table, key: key)
-        guard hints[slot]?.data == data else { return [] }
+        guard hints[slot]?.data == data || (mutant(.hintDroppedOnAnyAcknowledgement) && hints[slot] != nil) else { return [] }
         hints[slot] = nil
         return [.removeHint(slot)]
     }
@@ -84,7 +89,7 @@ extension ReplicaNode {
         let requestID = newRequestID()
         reaps[requestID] = PendingReap(
             table: table, key: key, history: CausalContext.encode(object.history), primaries: primaries)
-        return [.startTimer(.reap(requestID), afterMilliseconds: configuration.tombstoneGraceMilliseconds)]
+        return [.startTimer(.reap(requestID), afterMilliseconds: mutant(.tombstoneReapedAtOnce) ? 0 : configuration.tombstoneGraceMilliseconds)]
     }
 
     mutating func reapNow(_ requestID: RequestID) -> [Directive] {

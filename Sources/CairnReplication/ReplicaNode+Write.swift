@@ -18,7 +18,7 @@ extension ReplicaNode {
         let object: SiblingSet
         if isPrimary {
             let local = localCopy(table: request.table, key: request.key)
-            let context = configuration.mutation == .putIgnoresContext ? local.history : context
+            let context = mutant(.putIgnoresContext) ? local.history : context
             let dot = local.history[id] == 0 ? Dot(id, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: id)
             object = try local.applying(
                 write: value, tombstone: tombstone, dot: dot, context: context, timestampMilliseconds: now,
@@ -36,7 +36,7 @@ extension ReplicaNode {
         var directives: [Directive] = []
         if isPrimary {
             // Persist before any replica hears of the write: the local copy is the coordinator's own ack.
-            directives.append(.persist(table: request.table, key: request.key, data: data))
+            if !mutant(.coordinatorSkipsOwnPersist) { directives.append(.persist(table: request.table, key: request.key, data: data)) }
             pending.targets.add(id)
             pending.acknowledged.append(id)
         }
@@ -75,7 +75,7 @@ extension ReplicaNode {
     mutating func progressWrite(_ requestID: RequestID) -> [Directive] {
         guard var pending = writes[requestID] else { return [] }
         var directives: [Directive] = []
-        if !pending.replied, pending.quorumReached {
+        if !pending.replied, pending.quorumReached || (mutant(.quorumCountsOneShort) && pending.acknowledged.count >= pending.quorum - 1) {
             pending.replied = true
             directives.append(pending.route.answer(.written(id: pending.clientID)))
         }

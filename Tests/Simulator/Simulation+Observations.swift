@@ -1,0 +1,127 @@
+import CairnCore
+import CairnNode
+import CairnReplication
+
+/// What the checkers learn while the run goes on: the dot each write got, when it was acknowledged and by
+/// whom it was held then, and the histories reads returned.
+struct Observations {
+    /// The dot each client write was coordinated under, by client request id.
+    var dots: [UInt64: Dot] = [:]
+    /// When each write was acknowledged, and the nodes that held it durably then.
+    var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
+    /// The union of every history a read of the key returned (so it covers each write that took effect).
+    var seenHistory: [String: VersionVector] = [:]
+}
+
+extension Simulation {
+    /// Checker failures kept from the run itself; more would only repeat the first ones.
+    static let failuresDuringRunMax = 20
+
+    func fail(_ failure: String) {
+        log("CHECK FAILED: \(failure)")
+        if failuresDuringRun.count < Self.failuresDuringRunMax { failuresDuringRun.append(failure) }
+    }
+
+    // MARK: Dots
+
+    /// The history a write handled at `node` starts from (its stored copy joined with the client's context),
+    /// or nil when `message` is not a forwarded write.
+    func dotBase(at node: SimulatedNode, for message: Message) -> VersionVector? {
+        guard case .coordinate(_, let request) = message else { return nil }
+        return dotBase(at: node, request)
+    }
+
+    func dotBase(at node: SimulatedNode, _ request: ClientRequest) -> VersionVector? {
+        let context: [UInt8]?
+        switch request.operation {
+        case .get: return nil
+        case .put(_, let given), .delete(let given): context = given
+        }
+        let stored = node.store.load(table: request.table, key: request.key).flatMap { try? SiblingSetCodec.decode($0) }
+        let contextHistory = (try? CausalContext.decode(context)) ?? .empty
+        return (stored?.history ?? .empty).joined(with: contextHistory)
+    }
+
+    /// Records the dot a coordinator gave `request`: the one history entry its new copy has beyond `base`.
+    func learnDot(of request: ClientRequest, base: VersionVector?, from directives: [Directive]) {
+        guard let base, observed.dots[request.id] == nil else { return }
+        let data = directives.lazy.compactMap { directive -> [UInt8]? in
+            switch directive {
+            case .persist(_, let key, let data) where key == request.key: data
+            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: data
+            default: nil
+            }
+        }.first
+        guard let data, let object = try? SiblingSetCodec.decode(data) else { return }
+        let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
+        guard let (node, counter) = new.first else { return }
+        observed.dots[request.id] = Dot(node, counter)
+    }
+
+    // MARK: Checks during the run
+
+    /// When a coordinator answers "written", at least W nodes hold the write durably (a stored copy or a hint
+    /// whose history covers its dot), judged from the disks, not from any node's memory.
+    func checkAcknowledgedWrite(_ reply: ClientReply) {
+        guard case .written(let requestID) = reply, let index = writeIndexByRequest[requestID],
+            observed.acknowledgements[requestID] == nil
+        else { return }
+        let write = history.writes[index]
+        let holders = observed.dots[requestID].map { dot in nodeIDs.filter { holds(dot, key: write.key, at: $0) } } ?? []
+        observed.acknowledgements[requestID] = (now, holders)
+        let needed = options.table.writeQuorum
+        guard holders.count < needed else { return }
+        let dot = observed.dots[requestID].map(String.init(describing:)) ?? "none ever sent"
+        fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
+    }
+
+    /// Whether node `id`'s disk holds the write `dot` of `key`, in its stored copy or in a hint.
+    func holds(_ dot: Dot, key: String, at id: NodeID) -> Bool {
+        guard let node = nodes[id], let view = diskView(of: node) else { return false }
+        let bytes = Array(key.utf8)
+        if let data = view.load(table: Simulation.table, key: bytes), let copy = try? SiblingSetCodec.decode(data),
+            copy.history.covers(dot)
+        {
+            return true
+        }
+        let hints = (try? view.storedHints()) ?? []
+        return hints.contains { $0.key == bytes && ((try? SiblingSetCodec.decode($0.data))?.history.covers(dot) ?? false) }
+    }
+
+    /// What a node's disk holds in the sense its tables promise: with a write-back cache (`powerLoss`), what
+    /// the engine accepted (buffered durability); otherwise what the durable engine holds.
+    func diskView(of node: SimulatedNode) -> EngineReplicaStore? {
+        options.faults.powerLoss ? (node.store ?? node.durable) : node.durable
+    }
+
+    /// A node's hints in memory are exactly the hints on its disk, after every event it handled.
+    func checkHintsMirrored(at node: SimulatedNode) {
+        guard let core = node.core, let onDisk = try? node.store.storedHints() else { return }
+        let inMemory = Set(core.hints.values)
+        let stored = Set(onDisk)
+        guard inMemory != stored else { return }
+        let memoryOnly = inMemory.subtracting(stored).map { "\(text($0.key)) for \($0.owner)" }.sorted()
+        let diskOnly = stored.subtracting(inMemory).map { "\(text($0.key)) for \($0.owner)" }.sorted()
+        fail("hints of \(node.id): in memory only \(memoryOnly), on disk only \(diskOnly)")
+    }
+
+    /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
+    func checkRead(key: String, values: Set<String>, context: [UInt8]) {
+        guard let history = try? CausalContext.decode(context) else {
+            fail("a read of \(key) returned a context that does not decode")
+            return
+        }
+        observed.seenHistory[key, default: .empty] = observed.seenHistory[key, default: .empty].joined(with: history)
+        for (index, write) in writes(of: key) {
+            guard let dot = observed.dots[index], history.covers(dot) else { continue }
+            for value in values where write.saw.contains(value) {
+                fail("resurrection in a read: \(key)=\(value) returned with a history covering \(dot), whose write superseded it")
+            }
+        }
+    }
+
+    /// The writes of `key`, by client request id.
+    func writes(of key: String) -> [(UInt64, ClientHistory.Write)] {
+        writeIndexByRequest.filter { history.writes[$0.value].key == key }.map { ($0.key, history.writes[$0.value]) }
+    }
+}
