@@ -105,6 +105,18 @@ extension Simulation {
         fail("hints of \(node.id): in memory only \(memoryOnly), on disk only \(diskOnly)")
     }
 
+    /// A fallback deletes a hint only once its owner's disk holds everything the hint held (an owner with no
+    /// copy at all is not judged: its key may have been reaped).
+    func checkHandoff(of slot: HintSlot, by node: SimulatedNode) {
+        guard let held = try? node.store.storedHints().first(where: { $0.slot == slot }),
+            let hint = try? SiblingSetCodec.decode(held.data),
+            let owner = nodes[slot.owner], let view = diskView(of: owner),
+            let data = view.load(table: slot.table, key: slot.key), let copy = try? SiblingSetCodec.decode(data),
+            !copy.history.descends(from: hint.history)
+        else { return }
+        fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
+    }
+
     /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
     func checkRead(key: String, values: Set<String>, context: [UInt8]) {
         guard let history = try? CausalContext.decode(context) else {

@@ -182,6 +182,7 @@ public final class Simulation {
             case .startTimer(let timer, let after):
                 queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
             case .persist, .remove, .persistHint, .removeHint:
+                if case .removeHint(let slot) = directive { checkHandoff(of: slot, by: node) }
                 do {
                     try node.store.perform(directive)
                 } catch {
