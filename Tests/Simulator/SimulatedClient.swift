@@ -74,8 +74,7 @@ extension Simulation {
         guard let node = nodes[coordinator], node.core != nil else { return }
         let base = dotBase(at: node, request)
         let directives = node.core!.onClientRequest(request, now: localTime(coordinator))
-        learnDot(of: request, base: base, from: directives)
-        try perform(directives, at: node)
+        try perform(directives, at: node, issuing: newDot(of: request, base: base, in: directives))
     }
 
     func clientReceived(_ reply: ClientReply, client index: Int) {

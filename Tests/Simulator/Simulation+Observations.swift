@@ -13,6 +13,14 @@ struct Observations {
     var seenHistory: [String: VersionVector] = [:]
 }
 
+/// A write's dot, issued once the directive at `directiveIndex` is performed (a crash before it means the
+/// dot was never used, and may legitimately be issued again).
+struct IssuedDot {
+    var requestID: UInt64
+    var dot: Dot
+    var directiveIndex: Int
+}
+
 extension Simulation {
     /// Checker failures kept from the run itself; more would only repeat the first ones.
     static let failuresDuringRunMax = 20
@@ -42,20 +50,21 @@ extension Simulation {
         return (stored?.history ?? .empty).joined(with: contextHistory)
     }
 
-    /// Records the dot a coordinator gave `request`: the one history entry its new copy has beyond `base`.
-    func learnDot(of request: ClientRequest, base: VersionVector?, from directives: [Directive]) {
-        guard let base, observed.dots[request.id] == nil else { return }
-        let data = directives.lazy.compactMap { directive -> [UInt8]? in
+    /// The dot a coordinator gave `request` (the one history entry its new copy has beyond `base`), and the
+    /// directive that first carries the new copy: the dot counts as issued only once that one is performed.
+    func newDot(of request: ClientRequest, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
+        guard let base, observed.dots[request.id] == nil else { return nil }
+        let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
             switch directive {
-            case .persist(_, let key, let data) where key == request.key: data
-            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: data
+            case .persist(_, let key, let data) where key == request.key: (index, data)
+            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: (index, data)
             default: nil
             }
         }.first
-        guard let data, let object = try? SiblingSetCodec.decode(data) else { return }
+        guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
         let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
-        guard let (node, counter) = new.first else { return }
-        observed.dots[request.id] = Dot(node, counter)
+        guard let (node, counter) = new.first else { return nil }
+        return IssuedDot(requestID: request.id, dot: Dot(node, counter), directiveIndex: index)
     }
 
     // MARK: Checks during the run

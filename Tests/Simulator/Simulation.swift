@@ -134,8 +134,9 @@ public final class Simulation {
             log("\(from)→\(to) \(describe(message))")
             let before = dotBase(at: node, for: message)
             let directives = node.core!.onMessage(message, from: from, now: localTime(to))
-            if case .coordinate(_, let request) = message, let before { learnDot(of: request, base: before, from: directives) }
-            try perform(directives, at: node)
+            var issued: IssuedDot?
+            if case .coordinate(_, let request) = message { issued = newDot(of: request, base: before, in: directives) }
+            try perform(directives, at: node, issuing: issued)
         case .timer(let id, let incarnation, let timer):
             guard let node = nodes[id], node.core != nil, node.incarnation == incarnation else { return }
             if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
@@ -163,9 +164,10 @@ public final class Simulation {
     /// Performs a node's directives in order, as its shell would. During chaos the node may crash part-way
     /// (`crashBetweenDirectives`); a storage directive the disk refuses crashes it too (a shell stops on a
     /// storage error rather than go on as if the write were done).
-    func perform(_ directives: [Directive], at node: SimulatedNode) throws {
+    func perform(_ directives: [Directive], at node: SimulatedNode, issuing issued: IssuedDot? = nil) throws {
         let cut = crashPoint(in: directives, at: node)
         for (index, directive) in directives.enumerated() {
+            if let issued, index == issued.directiveIndex + 1 { observed.dots[issued.requestID] = issued.dot }
             if index == cut {
                 log("crash \(node.id) after \(index) of \(directives.count) directives")
                 try crashNode(node.id)
@@ -192,6 +194,7 @@ public final class Simulation {
                 }
             }
         }
+        if let issued, directives.count == issued.directiveIndex + 1 { observed.dots[issued.requestID] = issued.dot }
         if node.core != nil { checkHintsMirrored(at: node) }
     }
 
