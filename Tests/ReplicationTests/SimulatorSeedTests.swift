@@ -13,12 +13,17 @@ struct SimulatorSeedTests {
     static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 300
     /// The first seed; `CAIRN_SIM_FIRST_SEED` moves the window, and with CAIRN_SIM_SEEDS=1 replays one seed.
     static let firstSeed = ProcessInfo.processInfo.environment["CAIRN_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
+    /// Faults switched on beyond the defaults: `CAIRN_SIM_FAULTS=all`, or a list such as `wipedDisks,powerLoss`.
+    static func faults() throws -> FaultSwitches {
+        try FaultSwitches(names: ProcessInfo.processInfo.environment["CAIRN_SIM_FAULTS"] ?? "")
+    }
 
     @Test("random seeds keep every invariant (memory engine)")
     func randomSeeds() throws {
         var failed: [String] = []
+        let faults = try Self.faults()
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)) {
-            if let report = try runSeed(SimulationOptions.forSeed(seed)) { failed.append(report) }
+            if let report = try runSeed(SimulationOptions.forSeed(seed).with(faults: faults)) { failed.append(report) }
             if failed.count >= 3 { break }
         }
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n\n"))")
@@ -27,7 +32,7 @@ struct SimulatorSeedTests {
     @Test("seeds on real engines across crashes", arguments: [EngineKind.lmdb, .leveldb])
     func realEngineSeeds(engine: EngineKind) throws {
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 30))) {
-            var options = SimulationOptions.forSeed(seed &+ 1_000_000)
+            var options = SimulationOptions.forSeed(seed &+ 1_000_000).with(faults: try Self.faults())
             options.engine = engine
             let report = try runSeed(options)
             #expect(report == nil, "\(report ?? "")")
@@ -61,7 +66,7 @@ func runSeed(_ options: SimulationOptions) throws -> String? {
     guard !failures.isEmpty else { return nil }
     return """
         seed \(options.seed) (engine \(options.engine)) failed — replay with \
-        CAIRN_SIM_FIRST_SEED=\(options.seed) CAIRN_SIM_SEEDS=1 swift test --filter SimulatorSeedTests
+        \(ProcessInfo.processInfo.environment["CAIRN_SIM_FAULTS"].map { "CAIRN_SIM_FAULTS=\($0) " } ?? "")CAIRN_SIM_FIRST_SEED=\(options.seed) CAIRN_SIM_SEEDS=1 swift test --filter SimulatorSeedTests
         \(failures.joined(separator: "\n"))
         last \(simulation.trace.count) of \(simulation.traceLineCount) trace lines:
         \(simulation.trace.suffix(ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 120).joined(separator: "\n"))

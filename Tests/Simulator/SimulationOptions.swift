@@ -69,6 +69,20 @@ public struct SimulationOptions: Sendable {
         return options
     }
 
+    /// These options with `faults` switched on; `limitWorkloads` also reshapes the workload to reach the
+    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos.
+    public func with(faults: FaultSwitches) -> SimulationOptions {
+        var options = self
+        options.faults = faults
+        guard faults.limitWorkloads else { return options }
+        options.clientCount = 8
+        options.keyCount = 1 + Int(seed % 2)
+        options.blindWritePercent = 40
+        options.operationsPerClient = 40
+        options.chaosMilliseconds = 12_000
+        return options
+    }
+
     /// Tombstones are reaped this long after every primary held them. Longer than any outage the run can
     /// create (nodes stay down at most until the chaos ends), as the grace rule requires.
     var tombstoneGraceMilliseconds: UInt64 { chaosMilliseconds + 4_000 }
@@ -116,6 +130,25 @@ public struct FaultSwitches: Sendable, Hashable {
 
     public init() {}
 
+    /// The switches named in a comma-separated list (`all` for every one), as `CAIRN_SIM_FAULTS` gives them.
+    public init(names: String) throws {
+        for name in names.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            switch name {
+            case "all": self = .all
+            case "powerLoss": powerLoss = true
+            case "tornWrites": (powerLoss, tornWrites) = (true, true)
+            case "wipedDisks": wipedDisks = true
+            case "corruptCopies": corruptCopies = true
+            case "diskFailures": diskFailures = true
+            case "limitWorkloads": limitWorkloads = true
+            case "noCrashBetweenDirectives": crashBetweenDirectives = false
+            default:
+                throw SimulationOptionsError(
+                    "unknown fault '\(name)': known are all, powerLoss, tornWrites, wipedDisks, corruptCopies, diskFailures, limitWorkloads, noCrashBetweenDirectives")
+            }
+        }
+    }
+
     /// Every fault on, as a soak after the fixes of issue 8 should run.
     public static var all: FaultSwitches {
         var all = FaultSwitches()
@@ -123,4 +156,10 @@ public struct FaultSwitches: Sendable, Hashable {
             (true, true, true, true, true, true)
         return all
     }
+}
+
+/// A fault list that names no known fault.
+public struct SimulationOptionsError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
