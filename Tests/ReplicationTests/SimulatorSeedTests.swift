@@ -72,3 +72,24 @@ func runSeed(_ options: SimulationOptions) throws -> String? {
         \(simulation.trace.suffix(ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 120).joined(separator: "\n"))
         """
 }
+
+/// The limit workloads (behind `FaultSwitches.limitWorkloads`) must really reach the core's limits.
+@Suite("Simulator limit workloads")
+struct SimulatorLimitWorkloadTests {
+    @Test("limit workloads reach siblingsMax")
+    func reachesLimits() throws {
+        var reached = LimitsReached()
+        var faults = FaultSwitches()
+        faults.limitWorkloads = true
+        for seed in UInt64(1)...4 {
+            let simulation = try Simulation(SimulationOptions.forSeed(seed).with(faults: faults))
+            _ = try simulation.run()
+            reached.siblingsMax = max(reached.siblingsMax, simulation.limits.siblingsMax)
+            reached.versionVectorEntriesMax = max(reached.versionVectorEntriesMax, simulation.limits.versionVectorEntriesMax)
+            reached.refusals.merge(simulation.limits.refusals, uniquingKeysWith: +)
+        }
+        print("limit workloads reached: \(reached)")
+        #expect(reached.siblingsMax >= ReplicationLimits.siblingsMax)
+        #expect(reached.refusals["siblingsMax", default: 0] > 0)
+    }
+}

@@ -46,15 +46,16 @@ extension Simulation {
         let known = clients[index].contexts[key]
         let roll = random.next(below: 100)
         let operation: ClientRequest.Operation
-        let blindFrom = 80 - options.blindWritePercent
-        if roll < 35 || (roll >= 80 && known == nil) {
+        let deleteFrom = 100 - options.deletePercent
+        let blindFrom = deleteFrom - options.blindWritePercent
+        if roll < options.getPercent || (roll >= deleteFrom && known == nil) {
             operation = .get
             clients[index].outstanding = (requestID, .get(key: key))
             readKeys[requestID] = key
         } else {
-            let blind = roll >= blindFrom && roll < 80
+            let blind = roll >= blindFrom && roll < deleteFrom
             let context = blind ? nil : known
-            let isDelete = roll >= 80
+            let isDelete = roll >= deleteFrom
             operation = isDelete ? .delete(context: context?.context) : .put(value: Array(value.utf8), context: context?.context)
             let write = ClientHistory.Write(key: key, value: isDelete ? nil : value, saw: context?.values ?? [])
             clients[index].outstanding = (requestID, .write(historyIndex: history.record(write)))
@@ -79,6 +80,7 @@ extension Simulation {
 
     func clientReceived(_ reply: ClientReply, client index: Int) {
         if case .written = reply, let write = writeIndexByRequest[reply.id] { history.acknowledge(write) }
+        if case .failed(_, let error) = reply { limits.refusals[Self.kind(of: error), default: 0] += 1 }
         if case .values(_, let values, let context) = reply, let key = readKeys[reply.id] {
             checkRead(key: key, values: Set(values.map(text)), context: context)
         }
@@ -143,6 +145,15 @@ extension Simulation {
             failures.append("unwritable key: a put of \(key) with the context just read got \(verificationReplies[requestID].map(describe) ?? "no reply")")
         }
         return failures
+    }
+
+    static func kind(of error: ReplicationError) -> String {
+        switch error {
+        case .tooManySiblings: "siblingsMax"
+        case .versionVectorTooLong: "versionVectorEntriesMax"
+        case .timeout: "timeout"
+        default: "other"
+        }
     }
 
     func describe(_ operation: ClientRequest.Operation) -> String {

@@ -74,6 +74,11 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
     /// Writes every unsynced write through to the durable engine.
     func sync() throws {
         try check(.write)
+        try flush()
+    }
+
+    /// Hands every unsynced write to the durable engine (the OS writing its cache back, failing disk or not).
+    private func flush() throws {
         for write in unsynced {
             if let value = write.value { try inner.put(write.key, value) } else { try inner.delete(write.key) }
         }
@@ -86,7 +91,7 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
     /// A process crash keeps every write (the OS still has them); a power loss drops the unsynced ones, and
     /// with `tearingLast` the last of them reaches the disk cut in half.
     func crash(losingUnsynced: Bool, tearingLast: Bool) throws {
-        guard losingUnsynced else { return try sync() }
+        guard losingUnsynced else { return try flush() }
         if tearingLast, let last = unsynced.last, let value = last.value, value.count > 1 {
             try inner.put(last.key, Array(value.prefix(value.count / 2)))
         }

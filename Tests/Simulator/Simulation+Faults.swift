@@ -7,7 +7,14 @@ extension Simulation {
         guard let node = nodes[id] else { return }
         try node.open()
         let configuration = options.nodeConfiguration(id: id, incarnation: node.incarnation, ring: ring)
-        var core = ReplicaNode(configuration: configuration, storage: node.store, hints: try node.store.storedHints())
+        let hints: [Hint]
+        do {
+            hints = try node.store.storedHints()
+        } catch {
+            log("\(id) cannot start: \(error)")
+            return
+        }
+        var core = ReplicaNode(configuration: configuration, storage: node.store, hints: hints)
         let directives = core.start(now: localTime(id))
         node.core = core
         log("start \(id) incarnation \(node.incarnation)")

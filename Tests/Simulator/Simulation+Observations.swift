@@ -5,12 +5,24 @@ import CairnReplication
 /// What the checkers learn while the run goes on: the dot each write got, when it was acknowledged and by
 /// whom it was held then, and the histories reads returned.
 struct Observations {
-    /// The dot each client write was coordinated under, by client request id.
+    /// The dot each client write was coordinated under, by client request id, and when it was issued.
     var dots: [UInt64: Dot] = [:]
+    var issuedAt: [UInt64: UInt64] = [:]
     /// When each write was acknowledged, and the nodes that held it durably then.
     var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
     /// The union of every history a read of the key returned (so it covers each write that took effect).
     var seenHistory: [String: VersionVector] = [:]
+}
+
+/// How close a run came to the core's limits, to show a workload reaches them.
+public struct LimitsReached: Sendable {
+    /// Most siblings and version-vector entries any read returned.
+    public var siblingsMax = 0
+    public var versionVectorEntriesMax = 0
+    /// Client requests refused, by the limit or error named in the refusal.
+    public var refusals: [String: Int] = [:]
+
+    public init() {}
 }
 
 /// A write's dot, issued once the directive at `directiveIndex` is performed (a crash before it means the
@@ -63,8 +75,17 @@ extension Simulation {
         }.first
         guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
         let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
-        guard let (node, counter) = new.first else { return nil }
+        guard let (node, counter) = new.first else {
+            // A dot the writer's own context or the stored copy already covers: two writes now share it.
+            fail("dot reuse: a write of \(text(request.key)) was coordinated under a dot its base \(base) already covers: \(Checkers.describe(object))")
+            return nil
+        }
         return IssuedDot(requestID: request.id, dot: Dot(node, counter), directiveIndex: index)
+    }
+
+    func record(_ issued: IssuedDot) {
+        observed.dots[issued.requestID] = issued.dot
+        observed.issuedAt[issued.requestID] = now
     }
 
     // MARK: Checks during the run
@@ -78,8 +99,12 @@ extension Simulation {
         let write = history.writes[index]
         let holders = observed.dots[requestID].map { dot in nodeIDs.filter { holds(dot, key: write.key, at: $0) } } ?? []
         observed.acknowledgements[requestID] = (now, holders)
+        // A node that lost power since the write was issued may have acknowledged it and lost it since, as its
+        // buffered durability allows; the lost-write checker judges what that costs.
+        let issued = observed.issuedAt[requestID] ?? now
+        let mayHaveLostIt = nodeIDs.filter { id in !holders.contains(id) && nodes[id]!.powerLosses.contains { $0.at >= issued } }
         let needed = options.table.writeQuorum
-        guard holders.count < needed else { return }
+        guard holders.count + mayHaveLostIt.count < needed else { return }
         let dot = observed.dots[requestID].map(String.init(describing:)) ?? "none ever sent"
         fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
     }
@@ -133,6 +158,8 @@ extension Simulation {
             return
         }
         observed.seenHistory[key, default: .empty] = observed.seenHistory[key, default: .empty].joined(with: history)
+        limits.siblingsMax = max(limits.siblingsMax, values.count)
+        limits.versionVectorEntriesMax = max(limits.versionVectorEntriesMax, history.counters.count)
         for (index, write) in writes(of: key) {
             guard let dot = observed.dots[index], history.covers(dot) else { continue }
             for value in values where write.saw.contains(value) {

@@ -56,6 +56,8 @@ public final class Simulation {
     var clocks: [NodeID: NodeClock] = [:]
     /// What the checkers learned during the run: each write's dot, and what reads have seen.
     var observed = Observations()
+    /// How close the run came to the core's limits.
+    public internal(set) var limits = LimitsReached()
     /// Checker failures found during the run (the final checks add theirs).
     var failuresDuringRun: [String] = []
 
@@ -167,7 +169,7 @@ public final class Simulation {
     func perform(_ directives: [Directive], at node: SimulatedNode, issuing issued: IssuedDot? = nil) throws {
         let cut = crashPoint(in: directives, at: node)
         for (index, directive) in directives.enumerated() {
-            if let issued, index == issued.directiveIndex + 1 { observed.dots[issued.requestID] = issued.dot }
+            if let issued, index == issued.directiveIndex + 1 { record(issued) }
             if index == cut {
                 log("crash \(node.id) after \(index) of \(directives.count) directives")
                 try crashNode(node.id)
@@ -194,7 +196,7 @@ public final class Simulation {
                 }
             }
         }
-        if let issued, directives.count == issued.directiveIndex + 1 { observed.dots[issued.requestID] = issued.dot }
+        if let issued, directives.count == issued.directiveIndex + 1 { record(issued) }
         if node.core != nil { checkHintsMirrored(at: node) }
     }
 

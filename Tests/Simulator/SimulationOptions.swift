@@ -19,8 +19,11 @@ public struct SimulationOptions: Sendable {
     public var operationsPerClient = 25
     /// Keys the clients share; few keys make concurrent writes common.
     public var keyCount = 4
-    /// Percent of writes sent without a context (blind): they pile up siblings.
+    /// Percent of requests that are gets, blind puts (no context: they pile up siblings) and deletes; the
+    /// rest are puts with the context of the client's last get.
+    public var getPercent = 35
     public var blindWritePercent = 15
+    public var deletePercent = 20
     /// Chance a message is lost, duplicated; delays are uniform in 1…`messageDelayMillisecondsMax`.
     public var lossRate = 0.02
     public var duplicationRate = 0.02
@@ -77,7 +80,7 @@ public struct SimulationOptions: Sendable {
         guard faults.limitWorkloads else { return options }
         options.clientCount = 8
         options.keyCount = 1 + Int(seed % 2)
-        options.blindWritePercent = 40
+        (options.getPercent, options.blindWritePercent, options.deletePercent) = (15, 70, 5)
         options.operationsPerClient = 40
         options.chaosMilliseconds = 12_000
         return options
