@@ -10,7 +10,7 @@ import Testing
 @Suite("Simulator seeds")
 struct SimulatorSeedTests {
     /// Seeds in a default run; `CAIRN_SIM_SEEDS` overrides (CAIRN_SIM_SEEDS=10000 for a soak).
-    static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 300
+    static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 1000
     /// The first seed; `CAIRN_SIM_FIRST_SEED` moves the window, and with CAIRN_SIM_SEEDS=1 replays one seed.
     static let firstSeed = ProcessInfo.processInfo.environment["CAIRN_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
     /// Faults switched on beyond the defaults: `CAIRN_SIM_FAULTS=all`, or a list such as `wipedDisks,powerLoss`.
@@ -31,7 +31,7 @@ struct SimulatorSeedTests {
 
     @Test("seeds on real engines across crashes", arguments: [EngineKind.lmdb, .leveldb])
     func realEngineSeeds(engine: EngineKind) throws {
-        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 30))) {
+        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 20))) {
             var options = SimulationOptions.forSeed(seed &+ 1_000_000).with(faults: try Self.faults())
             options.engine = engine
             let report = try runSeed(options)
