@@ -91,7 +91,9 @@ let package = Package(
             path: "Tests/Simulator", swiftSettings: mutationSettings),
         .testTarget(
             name: "ReplicationTests",
-            dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines"],
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines", "MemoryEngine",
+            ],
             path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: mutationSettings),
         .testTarget(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
