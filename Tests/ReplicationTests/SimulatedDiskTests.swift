@@ -1,8 +1,7 @@
+import CairnSimulator
 import CairnStorage
 import MemoryEngine
 import Testing
-
-@testable import CairnSimulator
 
 /// The simulated disk plays the failures the simulator relies on: it must lose exactly what a power loss loses.
 @Suite("Simulated disk")

@@ -9,24 +9,24 @@ import CairnStorage
 ///
 /// The inner engine is what survives a power loss: the checkers read the durable state through `durable`.
 /// Only one thread uses a simulation, so the wrapper needs no lock of its own.
-final class SimulatedDisk: StorageEngine, @unchecked Sendable {
+public final class SimulatedDisk: StorageEngine, @unchecked Sendable {
     /// The operations a disk fault can make throw.
-    enum Operation: Hashable { case read, write }
+    public enum Operation: Hashable, Sendable { case read, write }
 
     private(set) var inner: any StorageEngine
     let losesUnsyncedWrites: Bool
     /// Writes not yet on the durable engine, in order (nil value: a delete).
     private(set) var unsynced: [(key: Bytes, value: Bytes?)] = []
-    var failing: Set<Operation> = []
+    public var failing: Set<Operation> = []
 
-    init(_ inner: any StorageEngine, losesUnsyncedWrites: Bool) {
+    public init(_ inner: any StorageEngine, losesUnsyncedWrites: Bool) {
         self.inner = inner
         self.losesUnsyncedWrites = losesUnsyncedWrites
     }
 
-    var kind: EngineKind { inner.kind }
+    public var kind: EngineKind { inner.kind }
 
-    func withValue<Result>(forKey key: Bytes, _ body: (UnsafeRawBufferPointer?) throws -> Result) throws -> Result {
+    public func withValue<Result>(forKey key: Bytes, _ body: (UnsafeRawBufferPointer?) throws -> Result) throws -> Result {
         try check(.read)
         if let pending = unsynced.last(where: { $0.key == key }) {
             guard let value = pending.value else { return try body(nil) }
@@ -35,19 +35,19 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
         return try inner.withValue(forKey: key, body)
     }
 
-    func put(_ key: Bytes, _ value: Bytes) throws {
+    public func put(_ key: Bytes, _ value: Bytes) throws {
         try check(.write)
         guard losesUnsyncedWrites else { return try inner.put(key, value) }
         unsynced.append((key, value))
     }
 
-    func delete(_ key: Bytes) throws {
+    public func delete(_ key: Bytes) throws {
         try check(.write)
         guard losesUnsyncedWrites else { return try inner.delete(key) }
         unsynced.append((key, nil))
     }
 
-    func apply(_ batch: WriteBatch) throws {
+    public func apply(_ batch: WriteBatch) throws {
         try check(.write)
         for operation in batch.operations {
             switch operation {
@@ -58,7 +58,7 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
     }
 
     /// Scans the durable entries with the unsynced writes laid over them (slow; only starts and checkers scan).
-    func scan(_ range: KeyRange, _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision) throws {
+    public func scan(_ range: KeyRange, _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision) throws {
         try check(.read)
         var merged: [Bytes: Bytes] = [:]
         for entry in try inner.entries(in: range) { merged[entry.key] = entry.value }
@@ -69,10 +69,10 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
         }
     }
 
-    func statistics() throws -> EngineStatistics { try inner.statistics() }
+    public func statistics() throws -> EngineStatistics { try inner.statistics() }
 
     /// Writes every unsynced write through to the durable engine.
-    func sync() throws {
+    public func sync() throws {
         try check(.write)
         try flush()
     }
@@ -86,11 +86,11 @@ final class SimulatedDisk: StorageEngine, @unchecked Sendable {
         try inner.sync()
     }
 
-    func close() throws { try inner.close() }
+    public func close() throws { try inner.close() }
 
     /// A process crash keeps every write (the OS still has them); a power loss drops the unsynced ones, and
     /// with `tearingLast` the last of them reaches the disk cut in half.
-    func crash(losingUnsynced: Bool, tearingLast: Bool) throws {
+    public func crash(losingUnsynced: Bool, tearingLast: Bool) throws {
         guard losingUnsynced else { return try flush() }
         if tearingLast, let last = unsynced.last, let value = last.value, value.count > 1 {
             try inner.put(last.key, Array(value.prefix(value.count / 2)))
