@@ -51,6 +51,12 @@ extension Simulation {
             }
             nodes[id]?.incarnation += 1
             try startNode(id)
+        } else if roll == 4, options.faults.limitWorkloads, random.next(below: 2) == 0 {
+            // Cut the first key's primaries off from everyone else: writes through the others pile up as
+            // one-shot writers and hints (version-vector entries and siblings).
+            let primaries = Set(ring.preferenceList(for: Array(keys[0].utf8), count: options.table.replicas))
+            groups = Dictionary(uniqueKeysWithValues: nodeIDs.map { ($0, primaries.contains($0) ? 1 : 0) })
+            log("partition the primaries of \(keys[0]) off: \(primaries.sorted().map(\.name).joined(separator: ","))")
         } else if roll == 4 {
             groups = Dictionary(uniqueKeysWithValues: nodeIDs.map { ($0, random.next(below: 2)) })
             log("partition \(nodeIDs.map { "\($0):\(groups[$0]!)" }.joined(separator: " "))")
