@@ -93,3 +93,23 @@ struct SimulatorLimitWorkloadTests {
         #expect(reached.refusals["siblingsMax", default: 0] > 0)
     }
 }
+
+/// The default seeds must cover the topologies that rely on hints, not one fixed shape.
+@Suite("Simulator topologies")
+struct SimulatorTopologyTests {
+    @Test("seeds vary nodes 3–9, N, R, W, PR, PW, the policy and the clocks")
+    func seedsVaryTheTopology() {
+        let shapes = (UInt64(1)...300).map(SimulationOptions.forSeed)
+        #expect(Set(shapes.map(\.nodeCount)) == Set(3...9))
+        #expect(Set(shapes.map(\.table.replicas)) == Set(1...5))
+        #expect(shapes.contains { $0.table.writeQuorum == 1 && $0.table.replicas > 1 })
+        #expect(shapes.contains { $0.table.writeQuorum == $0.table.replicas && $0.table.replicas >= 3 })
+        #expect(shapes.contains { $0.primaryWriteQuorum > 0 } && shapes.contains { $0.primaryReadQuorum > 0 })
+        #expect(shapes.contains { $0.table.policy == .lww } && shapes.contains { $0.table.policy == .siblings })
+        #expect(shapes.contains { $0.clockSkewMillisecondsMax > 1_000 && $0.clockDriftPartsPerMillionMax > 0 })
+        for shape in shapes {
+            #expect((try? shape.table.check()) != nil, "seed \(shape.seed) has valid quorums")
+            #expect(shape.table.replicas <= shape.nodeCount && shape.nodesDownMax < shape.nodeCount)
+        }
+    }
+}
