@@ -151,6 +151,21 @@ extension Simulation {
         fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
     }
 
+    /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a
+    /// write it had seen and dropped (superseded) never comes back as a sibling.
+    func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode) {
+        guard let oldData = node.store.load(table: table, key: key), let old = try? SiblingSetCodec.decode(oldData),
+            let new = try? SiblingSetCodec.decode(data)
+        else { return }
+        if !new.history.descends(from: old.history) {
+            fail("stored copy shrinks: \(node.id) replaces \(text(key)) \(Checkers.describe(old)) with \(Checkers.describe(new))")
+        }
+        let held = Set(old.siblings.map(\.dot))
+        for sibling in new.siblings where old.history.covers(sibling.dot) && !held.contains(sibling.dot) {
+            fail("resurrection on disk: \(node.id) stores \(text(key)) sibling \(sibling.dot) again after dropping it: \(Checkers.describe(new))")
+        }
+    }
+
     /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
     func checkRead(key: String, values: Set<String>, context: [UInt8]) {
         guard let history = try? CausalContext.decode(context) else {

@@ -187,6 +187,7 @@ public final class Simulation {
                 queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
             case .persist, .remove, .persistHint, .removeHint:
                 if case .removeHint(let slot) = directive { checkHandoff(of: slot, by: node) }
+                if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
                 do {
                     try node.store.perform(directive)
                 } catch {
