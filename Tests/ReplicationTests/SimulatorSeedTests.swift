@@ -13,6 +13,8 @@ struct SimulatorSeedTests {
     static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 1000
     /// The first seed; `CAIRN_SIM_FIRST_SEED` moves the window, and with CAIRN_SIM_SEEDS=1 replays one seed.
     static let firstSeed = ProcessInfo.processInfo.environment["CAIRN_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
+    /// A run stops after this many failing seeds; `CAIRN_SIM_FAILURES_MAX` raises it to list them all in a soak.
+    static let failuresMax = ProcessInfo.processInfo.environment["CAIRN_SIM_FAILURES_MAX"].flatMap(Int.init) ?? 3
     /// Faults switched on beyond the defaults: `CAIRN_SIM_FAULTS=all`, or a list such as `wipedDisks,powerLoss`.
     static func faults() throws -> FaultSwitches {
         try FaultSwitches(names: ProcessInfo.processInfo.environment["CAIRN_SIM_FAULTS"] ?? "")
@@ -24,7 +26,7 @@ struct SimulatorSeedTests {
         let faults = try Self.faults()
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)) {
             if let report = try runSeed(SimulationOptions.forSeed(seed).with(faults: faults)) { failed.append(report) }
-            if failed.count >= 3 { break }
+            if failed.count >= Self.failuresMax { break }
         }
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n\n"))")
     }
