@@ -90,8 +90,8 @@ extension Simulation {
 
     // MARK: Checks during the run
 
-    /// When a coordinator answers "written", at least W nodes hold the write durably (a stored copy or a hint
-    /// whose history covers its dot), judged from the disks, not from any node's memory.
+    /// When a coordinator answers "written", at least W nodes, PW of them primaries, hold the write durably (a
+    /// stored copy or a hint whose history covers its dot), judged from the disks, not from any node's memory.
     func checkAcknowledgedWrite(_ reply: ClientReply) {
         guard case .written(let requestID) = reply, let index = writeIndexByRequest[requestID],
             observed.acknowledgements[requestID] == nil
@@ -104,8 +104,13 @@ extension Simulation {
         let issued = observed.issuedAt[requestID] ?? now
         let mayHaveLostIt = nodeIDs.filter { id in !holders.contains(id) && nodes[id]!.powerLosses.contains { $0.at >= issued } }
         let needed = options.table.writeQuorum
-        guard holders.count + mayHaveLostIt.count < needed else { return }
         let dot = observed.dots[requestID].map(String.init(describing:)) ?? "none ever sent"
+        let primaries = Set(ring.preferenceList(for: Array(write.key.utf8), count: options.table.replicas))
+        let primaryHolders = holders.filter(primaries.contains).count + mayHaveLostIt.filter(primaries.contains).count
+        if primaryHolders < options.primaryWriteQuorum {
+            fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with PW=\(options.primaryWriteQuorum) while only \(holders) held it")
+        }
+        guard holders.count + mayHaveLostIt.count < needed else { return }
         fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
     }
 
