@@ -9,6 +9,9 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Deliberate bugs (`CoreMutation`) compiled into debug builds only, for the simulator's mutation suite.
+let mutationSettings: [SwiftSetting] = strictSettings + [.define("CAIRN_MUTATIONS", .when(configuration: .debug))]
+
 let package = Package(
     name: "Cairn",
     platforms: [.macOS(.v14)],
@@ -55,7 +58,7 @@ let package = Package(
         .target(name: "CairnCore", dependencies: ["CairnStorage"], path: "Sources/CairnCore", swiftSettings: strictSettings),
         .target(
             name: "CairnReplication", dependencies: ["CairnCore"], path: "Sources/CairnReplication",
-            swiftSettings: strictSettings),
+            swiftSettings: mutationSettings),
 
         // MARK: Benchmarks
         .target(
@@ -92,11 +95,13 @@ let package = Package(
                 "CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine",
                 "CairnTestSupport",
             ],
-            path: "Tests/Simulator", swiftSettings: strictSettings),
+            path: "Tests/Simulator", swiftSettings: mutationSettings),
         .testTarget(
             name: "ReplicationTests",
-            dependencies: ["CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines"],
-            path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: strictSettings),
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines", "MemoryEngine",
+            ],
+            path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: mutationSettings),
         .testTarget(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),

@@ -22,8 +22,10 @@ public struct NodeConfiguration: Sendable {
     public var tombstoneGraceMilliseconds: UInt64
     /// Most hints offered per delivery round.
     public var hintsPerDeliveryRoundMax: Int
-    /// A deliberately broken rule, for the simulator's self-test only (`none` everywhere else).
+    #if CAIRN_MUTATIONS
+    /// A deliberately broken rule, for the simulator's self-test only (debug builds; `none` everywhere else).
     public var mutation: CoreMutation = .none
+    #endif
 
     public init(
         id: NodeID, incarnation: UInt64 = 1, ring: Ring, tables: [String: TableSettings],
@@ -55,11 +57,4 @@ public struct NodeConfiguration: Sendable {
     /// The actor this node's dots carry in this epoch, `id/incarnation`: a key's writes coordinated before a
     /// restart are never renumbered or covered by those coordinated after it.
     public var actor: NodeID { NodeID("\(id)/\(incarnation)") }
-}
-
-/// Deliberately broken rules the simulator switches on to prove its checkers catch real bugs.
-public enum CoreMutation: Sendable, Hashable {
-    case none
-    /// A put supersedes everything its coordinator holds, whatever context the client sent.
-    case putIgnoresContext
 }

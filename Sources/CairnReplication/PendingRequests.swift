@@ -48,7 +48,10 @@ struct PendingWrite {
     var replied = false
 
     var primaryAcknowledgements: Int { acknowledged.filter(targets.isPrimary).count }
-    var quorumReached: Bool { acknowledged.count >= quorum && primaryAcknowledgements >= primaryQuorum }
+    /// The replica positions that acknowledged: a stand-in counts for the primary it stands in for, so a primary and
+    /// its stand-in (which may already have handed its hint over and deleted it) are one copy, not two.
+    var acknowledgedOwners: Int { Set(acknowledged.map { targets.standIns[$0] ?? $0 }).count }
+    var quorumReached: Bool { acknowledgedOwners >= quorum && primaryAcknowledgements >= primaryQuorum }
     var everyoneAnswered: Bool { targets.nodes.allSatisfy(acknowledged.contains) }
 }
 

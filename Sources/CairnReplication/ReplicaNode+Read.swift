@@ -88,6 +88,7 @@ extension ReplicaNode {
             }
             guard !answer.copy.includes(merged) else { continue }
             everyPrimaryHadIt = false
+            if mutant(.readRepairNeverSent) { continue }
             if primary == id {
                 // Merge into the copy stored now: the snapshot read earlier may predate this node's newer writes.
                 directives += mergeIntoLocal(table: pending.table, key: pending.key, merged, forWrite: false).directives

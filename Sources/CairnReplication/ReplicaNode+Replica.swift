@@ -9,6 +9,7 @@ extension ReplicaNode {
         guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
         let acknowledgement = Directive.send(to: sender, .replicaPutAck(id: requestID))
         if let owner, owner != id {
+            if mutant(.fallbackStoresNothing) { return [acknowledgement] }
             do {
                 guard let hint = try holdHint(owner: owner, table: table, key: key, incoming: incoming) else { return [] }
                 return [.persistHint(hint), acknowledgement]
@@ -17,7 +18,8 @@ extension ReplicaNode {
             }
         }
         let merge = mergeIntoLocal(table: table, key: key, incoming, forWrite: true)
-        return merge.stored ? merge.directives + [acknowledgement] : merge.directives
+        guard merge.stored else { return merge.directives }
+        return mutant(.replicaAcksBeforePersisting) ? [acknowledgement] + merge.directives : merge.directives + [acknowledgement]
     }
 
     /// Merges `incoming` into the stored copy, persisting only when something changed. `stored` is false when
@@ -34,7 +36,9 @@ extension ReplicaNode {
         }
         let merged: SiblingSet
         do {
-            merged = forWrite
+            merged = mutant(.versionVectorJoinTakesMinimum)
+                ? local.mergedTakingMinimum(with: incoming, policy: policy(of: table))
+                : forWrite
                 ? try local.mergedForWrite(incoming, policy: policy(of: table))
                 : try local.mergedWithinStoredLimits(incoming, policy: policy(of: table))
         } catch {
@@ -86,6 +90,8 @@ extension ReplicaNode {
             guard let hint = hints[slot] else { return nil }
             return .send(to: hint.owner, .hintDelivery(table: hint.table, key: hint.key, data: hint.data))
         }
+        if mutant(.hintDroppedFromMemoryWhenOffered) { for slot in slots.prefix(configuration.hintsPerDeliveryRoundMax) { hints[slot] = nil } }
+        if mutant(.hintDeletedDurablyWhenOffered) { directives += slots.prefix(configuration.hintsPerDeliveryRoundMax).map { .removeHint($0) } }
         directives.append(.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds))
         return directives
     }
@@ -103,7 +109,7 @@ extension ReplicaNode {
     /// A hint is dropped only once its owner acknowledged the very data held (not an older version of it).
     mutating func hintAcknowledged(table: String, key: [UInt8], data: [UInt8], by owner: NodeID) -> [Directive] {
         let slot = HintSlot(owner: owner, table: table, key: key)
-        guard hints[slot]?.data == data else { return [] }
+        guard hints[slot]?.data == data || (mutant(.hintDroppedOnAnyAcknowledgement) && hints[slot] != nil) else { return [] }
         hints[slot] = nil
         return [.removeHint(slot)]
     }
@@ -115,7 +121,7 @@ extension ReplicaNode {
         let requestID = newRequestID()
         reaps[requestID] = PendingReap(
             table: table, key: key, history: CausalContext.encode(object.history), primaries: primaries)
-        return [.startTimer(.reap(requestID), afterMilliseconds: configuration.tombstoneGraceMilliseconds)]
+        return [.startTimer(.reap(requestID), afterMilliseconds: mutant(.tombstoneReapedAtOnce) ? 0 : configuration.tombstoneGraceMilliseconds)]
     }
 
     mutating func reapNow(_ requestID: RequestID) -> [Directive] {

@@ -24,7 +24,7 @@ extension ReplicaNode {
                 let log = unreadable(error, table: request.table, key: request.key, doing: "coordinating a write")
                 return [log, route.answer(.failed(id: request.id, error: error))]
             }
-            let context = configuration.mutation == .putIgnoresContext ? local.history : context
+            let context = mutant(.putIgnoresContext) ? local.history : context
             let actor = configuration.actor
             let dot = local.history[actor] == 0 ? Dot(actor, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: actor)
             object = try local.applying(
@@ -41,7 +41,7 @@ extension ReplicaNode {
         var directives: [Directive] = []
         if isPrimary {
             // Persist before any replica hears of the write: the local copy is the coordinator's own ack.
-            directives.append(.persist(table: request.table, key: request.key, data: data))
+            if !mutant(.coordinatorSkipsOwnPersist) { directives.append(.persist(table: request.table, key: request.key, data: data)) }
             pending.targets.add(id)
             pending.acknowledged.append(id)
         }
@@ -80,7 +80,7 @@ extension ReplicaNode {
     mutating func progressWrite(_ requestID: RequestID) -> [Directive] {
         guard var pending = writes[requestID] else { return [] }
         var directives: [Directive] = []
-        if !pending.replied, pending.quorumReached {
+        if !pending.replied, pending.quorumReached || (mutant(.quorumCountsOneShort) && pending.acknowledgedOwners >= pending.quorum - 1) {
             pending.replied = true
             directives.append(pending.route.answer(.written(id: pending.clientID)))
         }
@@ -128,6 +128,6 @@ extension ReplicaNode {
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
         guard let pending = writes.removeValue(forKey: requestID) else { return [] }
         guard !pending.replied else { return [] }
-        return [pending.route.answer(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledged.count)))]
+        return [pending.route.answer(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledgedOwners)))]
     }
 }

@@ -10,24 +10,31 @@ import Testing
 @Suite("Simulator seeds")
 struct SimulatorSeedTests {
     /// Seeds in a default run; `CAIRN_SIM_SEEDS` overrides (CAIRN_SIM_SEEDS=10000 for a soak).
-    static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 300
+    static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_SEEDS"].flatMap(Int.init) ?? 1000
     /// The first seed; `CAIRN_SIM_FIRST_SEED` moves the window, and with CAIRN_SIM_SEEDS=1 replays one seed.
     static let firstSeed = ProcessInfo.processInfo.environment["CAIRN_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
+    /// A run stops after this many failing seeds; `CAIRN_SIM_FAILURES_MAX` raises it to list them all in a soak.
+    static let failuresMax = ProcessInfo.processInfo.environment["CAIRN_SIM_FAILURES_MAX"].flatMap(Int.init) ?? 3
+    /// Faults switched on beyond the defaults: `CAIRN_SIM_FAULTS=all`, or a list such as `wipedDisks,powerLoss`.
+    static func faults() throws -> FaultSwitches {
+        try FaultSwitches(names: ProcessInfo.processInfo.environment["CAIRN_SIM_FAULTS"] ?? "")
+    }
 
     @Test("random seeds keep every invariant (memory engine)")
     func randomSeeds() throws {
         var failed: [String] = []
+        let faults = try Self.faults()
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)) {
-            if let report = try runSeed(SimulationOptions(seed: seed)) { failed.append(report) }
-            if failed.count >= 3 { break }
+            if let report = try runSeed(SimulationOptions.forSeed(seed).with(faults: faults)) { failed.append(report) }
+            if failed.count >= Self.failuresMax { break }
         }
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n\n"))")
     }
 
     @Test("seeds on real engines across crashes", arguments: [EngineKind.lmdb, .leveldb, .rocksdb])
     func realEngineSeeds(engine: EngineKind) throws {
-        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 30))) {
-            var options = SimulationOptions(seed: seed &+ 1_000_000)
+        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(max(1, Self.seedCount / 20))) {
+            var options = SimulationOptions.forSeed(seed &+ 1_000_000).with(faults: try Self.faults())
             options.engine = engine
             let report = try runSeed(options)
             #expect(report == nil, "\(report ?? "")")
@@ -36,32 +43,16 @@ struct SimulatorSeedTests {
 
     @Test("a seed replays exactly")
     func replay() throws {
-        let first = try Simulation(SimulationOptions(seed: 77))
+        let first = try Simulation(SimulationOptions.forSeed(77))
         _ = try first.run()
-        let second = try Simulation(SimulationOptions(seed: 77))
+        let second = try Simulation(SimulationOptions.forSeed(77))
         _ = try second.run()
         #expect(first.traceLineCount == second.traceLineCount)
         #expect(first.traceDigest == second.traceDigest)
         #expect(first.traceLineCount > 500, "the run did real work")
-        let other = try Simulation(SimulationOptions(seed: 78))
+        let other = try Simulation(SimulationOptions.forSeed(78))
         _ = try other.run()
         #expect(other.traceDigest != first.traceDigest)
-    }
-
-    @Test("a put that ignores its context is caught within the default seeds")
-    func mutationIsCaught() throws {
-        var caughtAt: UInt64?
-        for seed in 1...UInt64(max(Self.seedCount, 300)) {
-            var options = SimulationOptions(seed: seed)
-            options.mutation = .putIgnoresContext
-            let failures = try Simulation(options).run()
-            if let first = failures.first {
-                caughtAt = seed
-                print("putIgnoresContext caught at seed \(seed): \(first)")
-                break
-            }
-        }
-        #expect(caughtAt != nil, "the checkers must notice a put that overwrites what its client never saw")
     }
 }
 
@@ -77,9 +68,50 @@ func runSeed(_ options: SimulationOptions) throws -> String? {
     guard !failures.isEmpty else { return nil }
     return """
         seed \(options.seed) (engine \(options.engine)) failed — replay with \
-        CAIRN_SIM_FIRST_SEED=\(options.seed) CAIRN_SIM_SEEDS=1 swift test --filter SimulatorSeedTests
+        \(ProcessInfo.processInfo.environment["CAIRN_SIM_FAULTS"].map { "CAIRN_SIM_FAULTS=\($0) " } ?? "")CAIRN_SIM_FIRST_SEED=\(options.seed) CAIRN_SIM_SEEDS=1 swift test --filter SimulatorSeedTests
         \(failures.joined(separator: "\n"))
         last \(simulation.trace.count) of \(simulation.traceLineCount) trace lines:
         \(simulation.trace.suffix(ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 120).joined(separator: "\n"))
         """
+}
+
+/// The limit workloads (behind `FaultSwitches.limitWorkloads`) must really reach the core's limits.
+@Suite("Simulator limit workloads")
+struct SimulatorLimitWorkloadTests {
+    @Test("limit workloads reach siblingsMax")
+    func reachesLimits() throws {
+        var reached = LimitsReached()
+        var faults = FaultSwitches()
+        faults.limitWorkloads = true
+        for seed in UInt64(1)...4 {
+            let simulation = try Simulation(SimulationOptions.forSeed(seed).with(faults: faults))
+            _ = try simulation.run()
+            reached.siblingsMax = max(reached.siblingsMax, simulation.limits.siblingsMax)
+            reached.versionVectorEntriesMax = max(reached.versionVectorEntriesMax, simulation.limits.versionVectorEntriesMax)
+            reached.refusals.merge(simulation.limits.refusals, uniquingKeysWith: +)
+        }
+        print("limit workloads reached: \(reached)")
+        #expect(reached.siblingsMax >= ReplicationLimits.siblingsMax)
+        #expect(reached.refusals["siblingsMax", default: 0] > 0)
+    }
+}
+
+/// The default seeds must cover the topologies that rely on hints, not one fixed shape.
+@Suite("Simulator topologies")
+struct SimulatorTopologyTests {
+    @Test("seeds vary nodes 3–9, N, R, W, PR, PW, the policy and the clocks")
+    func seedsVaryTheTopology() {
+        let shapes = (UInt64(1)...300).map(SimulationOptions.forSeed)
+        #expect(Set(shapes.map(\.nodeCount)) == Set(3...9))
+        #expect(Set(shapes.map(\.table.replicas)) == Set(1...5))
+        #expect(shapes.contains { $0.table.writeQuorum == 1 && $0.table.replicas > 1 })
+        #expect(shapes.contains { $0.table.writeQuorum == $0.table.replicas && $0.table.replicas >= 3 })
+        #expect(shapes.contains { $0.primaryWriteQuorum > 0 } && shapes.contains { $0.primaryReadQuorum > 0 })
+        #expect(shapes.contains { $0.table.policy == .lww } && shapes.contains { $0.table.policy == .siblings })
+        #expect(shapes.contains { $0.clockSkewMillisecondsMax > 1_000 && $0.clockDriftPartsPerMillionMax > 0 })
+        for shape in shapes {
+            #expect((try? shape.table.check()) != nil, "seed \(shape.seed) has valid quorums")
+            #expect(shape.table.replicas <= shape.nodeCount && shape.nodesDownMax < shape.nodeCount)
+        }
+    }
 }

@@ -1,29 +1,63 @@
 import CairnCore
 import CairnReplication
 
-/// The properties every run must keep, checked after the cluster healed and went quiet.
+/// The properties every run must keep, checked after the cluster healed and went quiet. (The checks made
+/// during the run are in `Simulation+Observations.swift`.)
 public enum Checkers {
-    /// Client-visible properties: no acknowledged write lost, concurrent writes kept, superseded and deleted
-    /// values gone for good.
-    static func check(history: ClientHistory, finalValues: [String: Set<String>], keys: [String]) -> [String] {
+    /// Client-visible properties of the final R = N reads: no acknowledged write lost, superseded and
+    /// deleted values gone for good. Under `lww` only what it promises: at most one value, nothing resurrected.
+    static func check(_ simulation: Simulation, finalValues: [String: Set<String>]) -> [String] {
         var failures: [String] = []
-        let mayBeGone = history.supersededByAnyWrite
+        let history = simulation.history
         let mustBeGone = history.supersededByAcknowledgedWrite
-        for key in keys {
+        let isLastWriteWins = simulation.options.table.policy == .lww
+        for key in simulation.keys {
             guard let final = finalValues[key] else {
                 failures.append("liveness: the R=N read of \(key) failed after heal")
                 continue
             }
-            let acknowledged = history.writes.filter { $0.key == key && $0.acknowledged }.compactMap(\.value)
-            for value in acknowledged where !final.contains(value) && !mayBeGone.contains(value) {
-                failures.append("lost write: acknowledged \(key)=\(value) is gone though no write saw it (final \(final.sorted()))")
-            }
-            let concurrent = acknowledged.filter { !mayBeGone.contains($0) }
-            if concurrent.count > 1, !concurrent.allSatisfy(final.contains) {
-                failures.append("concurrent writes \(concurrent.sorted()) of \(key) did not all survive as siblings (final \(final.sorted()))")
+            if isLastWriteWins, final.count > 1 {
+                failures.append("lww: \(key) holds \(final.count) values \(final.sorted())")
             }
             for value in final where mustBeGone.contains(value) {
                 failures.append("resurrection: \(key)=\(value) is back though an acknowledged write superseded it")
+            }
+            guard !isLastWriteWins else { continue }
+            for (requestID, write) in simulation.writes(of: key) where write.acknowledged {
+                guard let value = write.value, !final.contains(value), !excused(value, of: key, acknowledged: requestID, simulation)
+                else { continue }
+                failures.append("lost write: acknowledged \(key)=\(value) is gone though no write that took effect saw it (final \(final.sorted()))")
+            }
+        }
+        return failures
+    }
+
+    /// A value may be gone only if a write that saw it took effect (some read's history covers its dot, so a
+    /// value seen only by a write that never happened excuses nothing), or if every node that held it when
+    /// it was acknowledged later lost it to a power loss before syncing or to a wiped disk.
+    static func excused(_ value: String, of key: String, acknowledged requestID: UInt64, _ simulation: Simulation) -> Bool {
+        let seen = simulation.observed.seenHistory[key] ?? .empty
+        let superseded = simulation.writes(of: key).contains { id, write in
+            write.saw.contains(value) && (simulation.observed.dots[id].map(seen.covers) ?? false)
+        }
+        if superseded { return true }
+        guard let acknowledgement = simulation.observed.acknowledgements[requestID], !acknowledgement.holders.isEmpty else {
+            return false
+        }
+        return acknowledgement.holders.allSatisfy { id in
+            simulation.nodes[id]?.powerLosses.contains { $0.at >= acknowledgement.at && $0.lastSync < acknowledgement.at } ?? false
+        }
+    }
+
+    /// After the heal, every hint was handed over: none left in any node's memory or on its disk.
+    static func hintsDelivered(_ simulation: Simulation) throws -> [String] {
+        var failures: [String] = []
+        for id in simulation.nodeIDs {
+            guard let node = simulation.nodes[id] else { continue }
+            let inMemory = node.core?.hints.count ?? 0
+            let onDisk = try simulation.diskView(of: node)?.storedHints().count ?? 0
+            if inMemory > 0 || onDisk > 0 {
+                failures.append("hints never delivered: \(id) holds \(inMemory) in memory and \(onDisk) on disk")
             }
         }
         return failures

@@ -46,13 +46,16 @@ extension Simulation {
         let known = clients[index].contexts[key]
         let roll = random.next(below: 100)
         let operation: ClientRequest.Operation
-        if roll < 35 || (roll >= 80 && known == nil) {
+        let deleteFrom = 100 - options.deletePercent
+        let blindFrom = deleteFrom - options.blindWritePercent
+        if roll < options.getPercent || (roll >= deleteFrom && known == nil) {
             operation = .get
             clients[index].outstanding = (requestID, .get(key: key))
+            readKeys[requestID] = key
         } else {
-            let blind = roll >= 65 && roll < 80
+            let blind = roll >= blindFrom && roll < deleteFrom
             let context = blind ? nil : known
-            let isDelete = roll >= 80
+            let isDelete = roll >= deleteFrom
             operation = isDelete ? .delete(context: context?.context) : .put(value: Array(value.utf8), context: context?.context)
             let write = ClientHistory.Write(key: key, value: isDelete ? nil : value, saw: context?.values ?? [])
             clients[index].outstanding = (requestID, .write(historyIndex: history.record(write)))
@@ -62,18 +65,25 @@ extension Simulation {
         let coordinator = nodeIDs[random.next(below: nodeIDs.count)]
         log("client \(index) → \(coordinator) \(describe(operation)) \(key) #\(requestID & 0xFFFF_FFFF)")
         queue.push(.clientTimeout(client: index, requestID: requestID), at: now + clientTimeoutMilliseconds)
-        let request = ClientRequest(id: requestID, table: Simulation.table, key: Array(key.utf8), operation: operation)
+        let request = ClientRequest(
+            id: requestID, table: Simulation.table, key: Array(key.utf8), operation: operation, options: options.requestOptions)
         try submit(request, to: coordinator)
     }
 
     /// Hands a request to a node; a request to a node that is down is simply lost.
     func submit(_ request: ClientRequest, to coordinator: NodeID) throws {
         guard let node = nodes[coordinator], node.core != nil else { return }
-        try perform(node.core!.onClientRequest(request, now: now), at: node)
+        let base = dotBase(at: node, request)
+        let directives = node.core!.onClientRequest(request, now: localTime(coordinator))
+        try perform(directives, at: node, issuing: newDot(of: request, base: base, in: directives))
     }
 
     func clientReceived(_ reply: ClientReply, client index: Int) {
         if case .written = reply, let write = writeIndexByRequest[reply.id] { history.acknowledge(write) }
+        if case .failed(_, let error) = reply { limits.refusals[Self.kind(of: error), default: 0] += 1 }
+        if case .values(_, let values, let context) = reply, let key = readKeys[reply.id] {
+            checkRead(key: key, values: Set(values.map(text)), context: context)
+        }
         guard index < clients.count else {
             verificationReplies[reply.id] = reply
             return
@@ -102,19 +112,48 @@ extension Simulation {
         for (offset, key) in keys.enumerated() {
             let requestID = verifier | UInt64(offset + 1)
             asked[requestID] = key
+            readKeys[requestID] = key
             let coordinator = ring.preferenceList(for: Array(key.utf8), count: 1)[0]
-            let options = RequestOptions(readQuorum: self.options.table.replicas)
+            let options = RequestOptions(readQuorum: self.options.table.replicas, primaryReadQuorum: self.options.primaryReadQuorum)
             try submit(ClientRequest(id: requestID, table: Simulation.table, key: Array(key.utf8), operation: .get, options: options), to: coordinator)
         }
         try runUntil { asked.keys.allSatisfy { self.verificationReplies[$0] != nil } }
         var values: [String: Set<String>] = [:]
         for (requestID, key) in asked {
-            if case .values(_, let found, _) = verificationReplies[requestID] {
+            if case .values(_, let found, let context) = verificationReplies[requestID] {
                 values[key] = Set(found.map { String(decoding: $0, as: UTF8.self) })
+                verificationContexts[key] = context
             }
         }
         log("verified \(keys.map { "\($0)=\(values[$0].map { $0.sorted().joined(separator: ",") } ?? "FAILED")" }.joined(separator: " "))")
         return values
+    }
+
+    /// A client that read a key can always write it: a put with the context of the last verification read of
+    /// each key, through its first primary, must be acknowledged.
+    func keysStayWritable() throws -> [String] {
+        var failures: [String] = []
+        let writer = UInt64(clients.count) << 32 | 1 << 31
+        for (offset, key) in keys.enumerated() {
+            guard let context = verificationContexts[key] else { continue }
+            let requestID = writer | UInt64(offset + 1)
+            let coordinator = ring.preferenceList(for: Array(key.utf8), count: 1)[0]
+            let put = ClientRequest.Operation.put(value: Array("final-\(key)".utf8), context: context)
+            try submit(ClientRequest(id: requestID, table: Simulation.table, key: Array(key.utf8), operation: put), to: coordinator)
+            try runUntil { self.verificationReplies[requestID] != nil }
+            if case .written = verificationReplies[requestID] { continue }
+            failures.append("unwritable key: a put of \(key) with the context just read got \(verificationReplies[requestID].map(describe) ?? "no reply")")
+        }
+        return failures
+    }
+
+    static func kind(of error: ReplicationError) -> String {
+        switch error {
+        case .tooManySiblings: "siblingsMax"
+        case .versionVectorTooLong: "versionVectorEntriesMax"
+        case .timeout: "timeout"
+        default: "other"
+        }
     }
 
     func describe(_ operation: ClientRequest.Operation) -> String {

@@ -22,6 +22,10 @@ public final class Simulation {
         case clientNext(client: Int)
         case clientTimeout(client: Int, requestID: UInt64)
         case fault
+        /// A node's periodic fsync of its write-back cache.
+        case sync(node: NodeID)
+        /// A node's failing disk works again.
+        case diskRepaired(node: NodeID)
     }
 
     public let options: SimulationOptions
@@ -38,12 +42,24 @@ public final class Simulation {
     public internal(set) var history = ClientHistory()
     var writeIndexByRequest: [UInt64: Int] = [:]
     var verificationReplies: [UInt64: ClientReply] = [:]
+    /// The key each get asked for, by request id, so its reply can be checked.
+    var readKeys: [UInt64: String] = [:]
+    /// The context of the last verification read of each key.
+    var verificationContexts: [String: [UInt8]] = [:]
     public internal(set) var trace: [String] = []
     /// Number of trace lines ever written (the kept ones are the last `traceLinesMax`).
     public internal(set) var traceLineCount = 0
     /// A running hash of every trace line, to show two runs of a seed are identical.
     public internal(set) var traceDigest: UInt64 = 0xCBF2_9CE4_8422_2325
     let directory: TemporaryDirectory?
+    /// Each node's own clock (skew, drift, backward steps).
+    var clocks: [NodeID: NodeClock] = [:]
+    /// What the checkers learned during the run: each write's dot, and what reads have seen.
+    var observed = Observations()
+    /// How close the run came to the core's limits.
+    public internal(set) var limits = LimitsReached()
+    /// Checker failures found during the run (the final checks add theirs).
+    var failuresDuringRun: [String] = []
 
     public init(_ options: SimulationOptions) throws {
         self.options = options
@@ -52,7 +68,10 @@ public final class Simulation {
         ring = Ring(partitionCount: options.partitionCount, members: nodeIDs.map { RingMember($0) })
         directory = options.engine.isPersistent ? TemporaryDirectory("cairn-sim") : nil
         for id in nodeIDs {
-            nodes[id] = try SimulatedNode(id: id, ring: ring, engine: options.engine, directory: directory?.child(id.name))
+            nodes[id] = try SimulatedNode(
+                id: id, ring: ring, engine: options.engine, directory: directory?.child(id.name),
+                losesUnsyncedWrites: options.faults.powerLoss)
+            clocks[id] = NodeClock.random(&random, skewMax: options.clockSkewMillisecondsMax, driftMax: options.clockDriftPartsPerMillionMax)
         }
         clients = (0..<options.clientCount).map { SimulatedClient(index: $0, remaining: options.operationsPerClient) }
     }
@@ -62,21 +81,23 @@ public final class Simulation {
         for id in nodeIDs { try startNode(id) }
         for client in clients.indices { queue.push(.clientNext(client: client), at: UInt64(random.next(below: 50))) }
         queue.push(.fault, at: options.faultIntervalMilliseconds)
+        if options.faults.powerLoss {
+            for id in nodeIDs { queue.push(.sync(node: id), at: UInt64(random.next(below: Int(options.syncIntervalMilliseconds)))) }
+        }
         try runUntil { self.now >= self.options.chaosMilliseconds && self.clients.allSatisfy(\.isDone) }
         try heal()
         // Let hints reach their owners.
         try runUntil { self.nodes.values.allSatisfy { $0.core?.hints.isEmpty ?? true } }
-        var failures: [String] = []
-        let undelivered = nodeIDs.compactMap { id in nodes[id]?.core.map { ($0.hints.count, id) } }.filter { $0.0 > 0 }
-        if !undelivered.isEmpty { failures.append("hints never delivered: \(undelivered)") }
+        var failures = try Checkers.hintsDelivered(self)
         // First read of every key at R=N repairs replicas; the second, after tombstones' grace, is checked.
         _ = try verificationReads()
         try runFor(options.tombstoneGraceMilliseconds + 1_000)
         let finalValues = try verificationReads()
         try runFor(1_000)
-        failures += Checkers.check(history: history, finalValues: finalValues, keys: keys)
+        failures += Checkers.check(self, finalValues: finalValues)
         failures += try Checkers.replicasAgree(self)
-        return failures
+        if options.faults.limitWorkloads { failures += try keysStayWritable() }
+        return failuresDuringRun + failures
     }
 
     var keys: [String] { (0..<options.keyCount).map { "key-\($0)" } }
@@ -113,11 +134,15 @@ public final class Simulation {
                 return
             }
             log("\(from)→\(to) \(describe(message))")
-            try perform(node.core!.onMessage(message, from: from, now: now), at: node)
+            let before = dotBase(at: node, for: message)
+            let directives = node.core!.onMessage(message, from: from, now: localTime(to))
+            var issued: IssuedDot?
+            if case .coordinate(_, let request) = message { issued = newDot(of: request, base: before, in: directives) }
+            try perform(directives, at: node, issuing: issued)
         case .timer(let id, let incarnation, let timer):
             guard let node = nodes[id], node.core != nil, node.incarnation == incarnation else { return }
             if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
-            try perform(node.core!.onTimer(timer, now: now), at: node)
+            try perform(node.core!.onTimer(timer, now: localTime(id)), at: node)
         case .reply(let client, let reply):
             clientReceived(reply, client: client)
         case .clientNext(let client):
@@ -126,27 +151,69 @@ public final class Simulation {
             clientTimedOut(client, requestID: requestID)
         case .fault:
             try injectFault()
+        case .sync(let id):
+            if let node = nodes[id], node.core != nil, !(node.tableDisk?.failing.contains(.write) ?? false) {
+                try node.sync(now: now)
+            }
+            queue.push(.sync(node: id), at: now + options.syncIntervalMilliseconds)
+        case .diskRepaired(let id):
+            log("disk of \(id) works again")
+            nodes[id]?.tableDisk?.failing = []
+            nodes[id]?.hintDisk?.failing = []
         }
     }
 
-    /// Performs a node's directives in order: storage first as listed, then sends, replies and timers.
-    func perform(_ directives: [Directive], at node: SimulatedNode) throws {
-        for directive in directives {
+    /// Performs a node's directives in order, as its shell would. During chaos the node may crash part-way
+    /// (`crashBetweenDirectives`); a storage directive the disk refuses crashes it too (a shell stops on a
+    /// storage error rather than go on as if the write were done).
+    func perform(_ directives: [Directive], at node: SimulatedNode, issuing issued: IssuedDot? = nil) throws {
+        let cut = crashPoint(in: directives, at: node)
+        for (index, directive) in directives.enumerated() {
+            if let issued, index == issued.directiveIndex + 1 { record(issued) }
+            if index == cut {
+                log("crash \(node.id) after \(index) of \(directives.count) directives")
+                try crashNode(node.id)
+                return
+            }
             switch directive {
             case .send(let to, let message):
+                if case .coordinated(_, let reply) = message { checkAcknowledgedWrite(reply) }
                 send(message, from: node.id, to: to)
             case .reply(let reply):
+                checkAcknowledgedWrite(reply)
                 let client = Int(reply.id >> 32)
                 queue.push(.reply(client: client, reply), at: now + 1)
             case .startTimer(let timer, let after):
                 queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
             case .persist, .remove, .persistHint, .removeHint:
-                try node.store.perform(directive)
+                if case .removeHint(let slot) = directive { checkHandoff(of: slot, by: node) }
+                if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
+                do {
+                    try node.store.perform(directive)
+                } catch {
+                    log("\(node.id) storage error: \(error)")
+                    try crashNode(node.id)
+                    return
+                }
             case .log(let line):
                 log(line)
             }
         }
+        if let issued, directives.count == issued.directiveIndex + 1 { record(issued) }
+        if node.core != nil { checkHintsMirrored(at: node) }
     }
+
+    /// Where to crash a node part-way through `directives` (an index to stop before), or nil.
+    private func crashPoint(in directives: [Directive], at node: SimulatedNode) -> Int? {
+        guard chaos, options.faults.crashBetweenDirectives, directives.count >= 2, now < options.chaosMilliseconds,
+            directives.contains(where: \.isStorage), nodesDown < options.nodesDownMax,
+            random.nextUnit() < Self.crashBetweenDirectivesRate
+        else { return nil }
+        return 1 + random.next(below: directives.count - 1)
+    }
+
+    /// Chance that a node crashes part-way through a directive list that stores something.
+    static let crashBetweenDirectivesRate = 0.01
 
     func send(_ message: Message, from: NodeID, to: NodeID) {
         precondition(from != to, "nodes never message themselves")
@@ -162,57 +229,6 @@ public final class Simulation {
         for _ in 0..<copies {
             let delay = 1 + UInt64(random.next(below: Int(options.messageDelayMillisecondsMax)))
             queue.push(.deliver(from: from, to: to, message), at: now + delay)
-        }
-    }
-
-    // MARK: Nodes and faults
-
-    func startNode(_ id: NodeID) throws {
-        guard let node = nodes[id] else { return }
-        try node.open()
-        let configuration = options.nodeConfiguration(id: id, incarnation: node.incarnation, ring: ring)
-        var core = ReplicaNode(configuration: configuration, storage: node.store, hints: try node.store.storedHints())
-        let directives = core.start(now: now)
-        node.core = core
-        log("start \(id) incarnation \(node.incarnation)")
-        try perform(directives, at: node)
-    }
-
-    func crashNode(_ id: NodeID) throws {
-        guard let node = nodes[id], node.core != nil else { return }
-        log("crash \(id)")
-        try node.crash()
-    }
-
-    func injectFault() throws {
-        guard chaos, now < options.chaosMilliseconds else { return }
-        let up = nodeIDs.filter { nodes[$0]?.core != nil }
-        let down = nodeIDs.filter { nodes[$0]?.core == nil }
-        switch random.next(below: 4) {
-        case 0 where down.count < 2 && !up.isEmpty:
-            try crashNode(up[random.next(below: up.count)])
-        case 1 where !down.isEmpty:
-            let id = down[random.next(below: down.count)]
-            nodes[id]?.incarnation += 1
-            try startNode(id)
-        case 2:
-            groups = Dictionary(uniqueKeysWithValues: nodeIDs.map { ($0, random.next(below: 2)) })
-            log("partition \(nodeIDs.map { "\($0):\(groups[$0]!)" }.joined(separator: " "))")
-        default:
-            if !groups.isEmpty { log("heal partition") }
-            groups = [:]
-        }
-        queue.push(.fault, at: now + 1 + UInt64(random.next(below: Int(options.faultIntervalMilliseconds * 2))))
-    }
-
-    /// Ends the chaos: the network is whole and reliable again and every node is up.
-    func heal() throws {
-        chaos = false
-        groups = [:]
-        log("heal all")
-        for id in nodeIDs where nodes[id]?.core == nil {
-            nodes[id]?.incarnation += 1
-            try startNode(id)
         }
     }
 

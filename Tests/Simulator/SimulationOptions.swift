@@ -4,15 +4,26 @@ import CairnReplication
 import CairnStorage
 
 /// The shape of one simulated run; everything random in it derives from `seed`.
+///
+/// `init(seed:)` is the fixed five-node shape the scenario scripts use; `forSeed(_:)` varies the topology,
+/// quorums, workload and clocks per seed, as the seed tests run.
 public struct SimulationOptions: Sendable {
     public var seed: UInt64
     public var nodeCount = 5
     public var partitionCount = 64
     public var table = TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 2)
+    /// PR and PW every client request asks for.
+    public var primaryReadQuorum = 0
+    public var primaryWriteQuorum = 0
     public var clientCount = 3
     public var operationsPerClient = 25
     /// Keys the clients share; few keys make concurrent writes common.
     public var keyCount = 4
+    /// Percent of requests that are gets, blind puts (no context: they pile up siblings) and deletes; the
+    /// rest are puts with the context of the client's last get.
+    public var getPercent = 35
+    public var blindWritePercent = 15
+    public var deletePercent = 20
     /// Chance a message is lost, duplicated; delays are uniform in 1…`messageDelayMillisecondsMax`.
     public var lossRate = 0.02
     public var duplicationRate = 0.02
@@ -21,26 +32,137 @@ public struct SimulationOptions: Sendable {
     public var chaosMilliseconds: UInt64 = 6_000
     /// Mean milliseconds between fault events during chaos.
     public var faultIntervalMilliseconds: UInt64 = 700
+    /// Most nodes down at once.
+    public var nodesDownMax = 2
+    /// How often each node syncs its write-back cache (with `faults.powerLoss`).
+    public var syncIntervalMilliseconds: UInt64 = 300
+    /// Largest clock skew of a node, and largest backward step, in milliseconds; drift in parts per million.
+    public var clockSkewMillisecondsMax: UInt64 = 0
+    public var clockDriftPartsPerMillionMax: UInt64 = 0
     /// The engine every node stores its replicas in; memory keeps its data across simulated crashes.
     public var engine: EngineKind = .memory
-    /// A deliberately broken rule, to prove the checkers catch it.
+    public var faults = FaultSwitches()
+    /// A deliberately broken rule, to prove the checkers catch it (debug builds only).
     public var mutation: CoreMutation = .none
 
     public init(seed: UInt64) {
         self.seed = seed
     }
 
+    /// A run whose topology, quorums, workload and clocks are drawn from the seed.
+    public static func forSeed(_ seed: UInt64) -> SimulationOptions {
+        var options = SimulationOptions(seed: seed)
+        var random = SplitMix64(seed: seed ^ 0x5EED_7090_1091)
+        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + random.next(below: range.count) }
+        options.nodeCount = pick(3...9)
+        let replicas = random.next(below: 8) == 0 ? 1 : pick(2...min(5, options.nodeCount))
+        let writeQuorum = random.next(below: 4) == 0 ? 1 : pick(1...replicas)
+        options.table = TableSettings(
+            replicas: replicas, readQuorum: pick(1...replicas), writeQuorum: writeQuorum,
+            policy: random.next(below: 7) == 0 ? .lww : .siblings)
+        options.primaryWriteQuorum = random.next(below: 4) == 0 ? pick(0...writeQuorum) : 0
+        options.primaryReadQuorum = random.next(below: 4) == 0 ? pick(0...options.table.readQuorum) : 0
+        options.clientCount = pick(2...5)
+        options.keyCount = pick(1...6)
+        options.operationsPerClient = 75 / options.clientCount
+        options.faultIntervalMilliseconds = UInt64(pick(300...1_200))
+        options.nodesDownMax = min(options.nodeCount - 1, pick(1...3))
+        options.clockSkewMillisecondsMax = UInt64(pick(0...2_000))
+        options.clockDriftPartsPerMillionMax = UInt64(pick(0...500))
+        return options
+    }
+
+    /// These options with `faults` switched on; `limitWorkloads` also reshapes the workload to reach the
+    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos.
+    public func with(faults: FaultSwitches) -> SimulationOptions {
+        var options = self
+        options.faults = faults
+        guard faults.limitWorkloads else { return options }
+        options.clientCount = 8
+        options.keyCount = 1 + Int(seed % 2)
+        (options.getPercent, options.blindWritePercent, options.deletePercent) = (15, 70, 5)
+        options.operationsPerClient = 40
+        options.chaosMilliseconds = 12_000
+        return options
+    }
+
     /// Tombstones are reaped this long after every primary held them. Longer than any outage the run can
     /// create (nodes stay down at most until the chaos ends), as the grace rule requires.
     var tombstoneGraceMilliseconds: UInt64 { chaosMilliseconds + 4_000 }
+    /// How often a node offers its hints; an outage is usually several of these long.
+    static let hintDeliveryIntervalMilliseconds: UInt64 = 150
+
+    var requestOptions: RequestOptions {
+        RequestOptions(primaryReadQuorum: primaryReadQuorum, primaryWriteQuorum: primaryWriteQuorum)
+    }
 
     /// The node settings every node of the run shares.
     func nodeConfiguration(id: NodeID, incarnation: UInt64, ring: Ring) -> NodeConfiguration {
         var configuration = NodeConfiguration(
             id: id, incarnation: incarnation, ring: ring, tables: [Simulation.table: table],
-            replicaTimeoutMilliseconds: 60, requestTimeoutMilliseconds: 400, hintDeliveryIntervalMilliseconds: 150,
+            replicaTimeoutMilliseconds: 60, requestTimeoutMilliseconds: 400,
+            hintDeliveryIntervalMilliseconds: Self.hintDeliveryIntervalMilliseconds,
             tombstoneGraceMilliseconds: tombstoneGraceMilliseconds)
+        #if CAIRN_MUTATIONS
         configuration.mutation = mutation
+        #endif
         return configuration
     }
+}
+
+/// Which faults a run injects. The data-loss faults are off by default until the core bugs they expose are
+/// fixed (issue 8); each names the bug it waits for.
+public struct FaultSwitches: Sendable, Hashable {
+    /// A node crashes part-way through the directives of one event: after a persist and before the sends that
+    /// follow it, or between two persists.
+    public var crashBetweenDirectives = true
+    /// Writes wait in a write-back cache until a periodic sync; a crash may be a power loss that drops them.
+    /// Waits for bug 4 (dot reuse after losing unsynced writes).
+    public var powerLoss = false
+    /// A power loss tears the last unsynced write: half its bytes reach the disk. Waits for bug 2.
+    public var tornWrites = false
+    /// A node comes back with an empty data directory. Waits for bug 3 (KV679).
+    public var wipedDisks = false
+    /// A stored copy's bytes are replaced by ones that do not decode. Waits for bug 2.
+    public var corruptCopies = false
+    /// A node's disk fails reads or writes for a while. Waits for bug 2 (an unreadable copy read as empty).
+    public var diskFailures = false
+    /// Workloads that drive keys into `siblingsMax` and `versionVectorEntriesMax`, and a final put per key
+    /// with the context just read, which must succeed. Waits for bugs 1 and 5.
+    public var limitWorkloads = false
+
+    public init() {}
+
+    /// The switches named in a comma-separated list (`all` for every one), as `CAIRN_SIM_FAULTS` gives them.
+    public init(names: String) throws {
+        for name in names.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            switch name {
+            case "all": self = .all
+            case "powerLoss": powerLoss = true
+            case "tornWrites": (powerLoss, tornWrites) = (true, true)
+            case "wipedDisks": wipedDisks = true
+            case "corruptCopies": corruptCopies = true
+            case "diskFailures": diskFailures = true
+            case "limitWorkloads": limitWorkloads = true
+            case "noCrashBetweenDirectives": crashBetweenDirectives = false
+            default:
+                throw SimulationOptionsError(
+                    "unknown fault '\(name)': known are all, powerLoss, tornWrites, wipedDisks, corruptCopies, diskFailures, limitWorkloads, noCrashBetweenDirectives")
+            }
+        }
+    }
+
+    /// Every fault on, as a soak after the fixes of issue 8 should run.
+    public static var all: FaultSwitches {
+        var all = FaultSwitches()
+        (all.powerLoss, all.tornWrites, all.wipedDisks, all.corruptCopies, all.diskFailures, all.limitWorkloads) =
+            (true, true, true, true, true, true)
+        return all
+    }
+}
+
+/// A fault list that names no known fault.
+public struct SimulationOptionsError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

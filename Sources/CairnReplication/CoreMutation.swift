@@ -1,0 +1,64 @@
+import CairnCore
+
+/// Deliberately broken rules the simulator switches on, one at a time, to prove its checkers catch real bugs.
+///
+/// They exist only in debug builds (`CAIRN_MUTATIONS`, set in Package.swift): in a release build
+/// `ReplicaNode.mutant(_:)` is the constant `false`, so every hook folds away and no configuration can
+/// switch one on.
+public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case none
+    /// A put supersedes everything its coordinator holds, whatever context the client sent.
+    case putIgnoresContext
+    /// A replica acknowledges a write before it persists it (the directive list reordered).
+    case replicaAcksBeforePersisting
+    /// A hint is dropped when its owner acknowledges any data for its slot, not the data it holds.
+    case hintDroppedOnAnyAcknowledgement
+    /// A hint is dropped from memory when it is offered, before the owner acknowledges it.
+    case hintDroppedFromMemoryWhenOffered
+    /// A hint is deleted durably when it is offered, before the owner acknowledges it.
+    case hintDeletedDurablyWhenOffered
+    /// A fallback acknowledges a hinted write and stores nothing.
+    case fallbackStoresNothing
+    /// The coordinator answers "written" after W−1 acknowledgements.
+    case quorumCountsOneShort
+    /// Stale replicas are never repaired after a read.
+    case readRepairNeverSent
+    /// A fully replicated tombstone is reaped at once instead of after its grace period.
+    case tombstoneReapedAtOnce
+    /// Merging copies keeps the smaller counter of each node in the history, not the larger.
+    case versionVectorJoinTakesMinimum
+    /// A primary coordinating a write does not persist it itself, yet counts itself as an acknowledgement.
+    case coordinatorSkipsOwnPersist
+
+    public var description: String { rawValue }
+
+    /// Every real mutation (all but `none`).
+    public static var deliberateBugs: [CoreMutation] { allCases.filter { $0 != .none } }
+}
+
+extension ReplicaNode {
+    /// Whether `mutation` is switched on; always false in a release build.
+    @inline(__always)
+    func mutant(_ mutation: CoreMutation) -> Bool {
+        #if CAIRN_MUTATIONS
+        return configuration.mutation == mutation
+        #else
+        return false
+        #endif
+    }
+}
+
+extension SiblingSet {
+    /// `versionVectorJoinTakesMinimum` (reached only through `mutant`, so never in a release build): a merge whose history keeps each node's smaller counter (raised just
+    /// enough to cover the siblings kept, so the set stays well formed while forgetting superseded writes).
+    func mergedTakingMinimum(with other: SiblingSet, policy: ConflictPolicy) -> SiblingSet {
+        let merged = merged(with: other, policy: policy)
+        var counters: [NodeID: UInt64] = [:]
+        for node in Set(history.counters.keys).union(other.history.counters.keys) {
+            counters[node] = Swift.min(history[node], other.history[node])
+        }
+        var minimum = VersionVector(counters)
+        for sibling in merged.siblings { minimum.add(sibling.dot) }
+        return SiblingSet(history: minimum, siblings: merged.siblings)
+    }
+}

@@ -1,0 +1,195 @@
+import CairnCore
+import CairnNode
+import CairnReplication
+
+/// What the checkers learn while the run goes on: the dot each write got, when it was acknowledged and by
+/// whom it was held then, and the histories reads returned.
+struct Observations {
+    /// The dot each client write was coordinated under, by client request id, and when it was issued.
+    var dots: [UInt64: Dot] = [:]
+    var issuedAt: [UInt64: UInt64] = [:]
+    /// When each write was acknowledged, and the nodes that held it durably then.
+    var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
+    /// The union of every history a read of the key returned (so it covers each write that took effect).
+    var seenHistory: [String: VersionVector] = [:]
+}
+
+/// How close a run came to the core's limits, to show a workload reaches them.
+public struct LimitsReached: Sendable {
+    /// Most siblings and version-vector entries any read returned.
+    public var siblingsMax = 0
+    public var versionVectorEntriesMax = 0
+    /// Client requests refused, by the limit or error named in the refusal.
+    public var refusals: [String: Int] = [:]
+
+    public init() {}
+}
+
+/// A write's dot, issued once the directive at `directiveIndex` is performed (a crash before it means the
+/// dot was never used, and may legitimately be issued again).
+struct IssuedDot {
+    var requestID: UInt64
+    var dot: Dot
+    var directiveIndex: Int
+}
+
+extension Simulation {
+    /// Checker failures kept from the run itself; more would only repeat the first ones.
+    static let failuresDuringRunMax = 20
+
+    func fail(_ failure: String) {
+        log("CHECK FAILED: \(failure)")
+        if failuresDuringRun.count < Self.failuresDuringRunMax { failuresDuringRun.append(failure) }
+    }
+
+    // MARK: Dots
+
+    /// The history a write handled at `node` starts from (its stored copy joined with the client's context),
+    /// or nil when `message` is not a forwarded write.
+    func dotBase(at node: SimulatedNode, for message: Message) -> VersionVector? {
+        guard case .coordinate(_, let request) = message else { return nil }
+        return dotBase(at: node, request)
+    }
+
+    func dotBase(at node: SimulatedNode, _ request: ClientRequest) -> VersionVector? {
+        let context: [UInt8]?
+        switch request.operation {
+        case .get: return nil
+        case .put(_, let given), .delete(let given): context = given
+        }
+        let stored = ((try? node.store.load(table: request.table, key: request.key)) ?? nil).flatMap { try? SiblingSetCodec.decode($0) }
+        let contextHistory = (try? CausalContext.decode(context)) ?? .empty
+        return (stored?.history ?? .empty).joined(with: contextHistory)
+    }
+
+    /// The dot a coordinator gave `request` (the one history entry its new copy has beyond `base`), and the
+    /// directive that first carries the new copy: the dot counts as issued only once that one is performed.
+    func newDot(of request: ClientRequest, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
+        guard let base, observed.dots[request.id] == nil else { return nil }
+        let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
+            switch directive {
+            case .persist(_, let key, let data) where key == request.key: (index, data)
+            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: (index, data)
+            default: nil
+            }
+        }.first
+        guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
+        let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
+        guard let (node, counter) = new.first else {
+            // A dot the writer's own context or the stored copy already covers: two writes now share it.
+            fail("dot reuse: a write of \(text(request.key)) was coordinated under a dot its base \(base) already covers: \(Checkers.describe(object))")
+            return nil
+        }
+        return IssuedDot(requestID: request.id, dot: Dot(node, counter), directiveIndex: index)
+    }
+
+    func record(_ issued: IssuedDot) {
+        observed.dots[issued.requestID] = issued.dot
+        observed.issuedAt[issued.requestID] = now
+    }
+
+    // MARK: Checks during the run
+
+    /// When a coordinator answers "written", at least W nodes, PW of them primaries, hold the write durably (a
+    /// stored copy or a hint whose history covers its dot), judged from the disks, not from any node's memory.
+    func checkAcknowledgedWrite(_ reply: ClientReply) {
+        guard case .written(let requestID) = reply, let index = writeIndexByRequest[requestID],
+            observed.acknowledgements[requestID] == nil
+        else { return }
+        let write = history.writes[index]
+        let holders = observed.dots[requestID].map { dot in nodeIDs.filter { holds(dot, key: write.key, at: $0) } } ?? []
+        observed.acknowledgements[requestID] = (now, holders)
+        // A node that lost power since the write was issued may have acknowledged it and lost it since, as its
+        // buffered durability allows; the lost-write checker judges what that costs.
+        let issued = observed.issuedAt[requestID] ?? now
+        let mayHaveLostIt = nodeIDs.filter { id in !holders.contains(id) && nodes[id]!.powerLosses.contains { $0.at >= issued } }
+        let needed = options.table.writeQuorum
+        let dot = observed.dots[requestID].map(String.init(describing:)) ?? "none ever sent"
+        let primaries = Set(ring.preferenceList(for: Array(write.key.utf8), count: options.table.replicas))
+        let primaryHolders = holders.filter(primaries.contains).count + mayHaveLostIt.filter(primaries.contains).count
+        if primaryHolders < options.primaryWriteQuorum {
+            fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with PW=\(options.primaryWriteQuorum) while only \(holders) held it")
+        }
+        guard holders.count + mayHaveLostIt.count < needed else { return }
+        fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
+    }
+
+    /// Whether node `id`'s disk holds the write `dot` of `key`, in its stored copy or in a hint.
+    func holds(_ dot: Dot, key: String, at id: NodeID) -> Bool {
+        guard let node = nodes[id], let view = diskView(of: node) else { return false }
+        let bytes = Array(key.utf8)
+        if let data = (try? view.load(table: Simulation.table, key: bytes)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
+            copy.history.covers(dot)
+        {
+            return true
+        }
+        let hints = (try? view.storedHints()) ?? []
+        return hints.contains { $0.key == bytes && ((try? SiblingSetCodec.decode($0.data))?.history.covers(dot) ?? false) }
+    }
+
+    /// What a node's disk holds in the sense its tables promise: with a write-back cache (`powerLoss`), what
+    /// the engine accepted (buffered durability); otherwise what the durable engine holds.
+    func diskView(of node: SimulatedNode) -> EngineReplicaStore? {
+        options.faults.powerLoss ? (node.store ?? node.durable) : node.durable
+    }
+
+    /// A node's hints in memory are exactly the hints on its disk, after every event it handled.
+    func checkHintsMirrored(at node: SimulatedNode) {
+        guard let core = node.core, let onDisk = try? node.store.storedHints() else { return }
+        let inMemory = Set(core.hints.values)
+        let stored = Set(onDisk)
+        guard inMemory != stored else { return }
+        let memoryOnly = inMemory.subtracting(stored).map { "\(text($0.key)) for \($0.owner)" }.sorted()
+        let diskOnly = stored.subtracting(inMemory).map { "\(text($0.key)) for \($0.owner)" }.sorted()
+        fail("hints of \(node.id): in memory only \(memoryOnly), on disk only \(diskOnly)")
+    }
+
+    /// A fallback deletes a hint only once its owner's disk holds everything the hint held (an owner with no
+    /// copy at all is not judged: its key may have been reaped).
+    func checkHandoff(of slot: HintSlot, by node: SimulatedNode) {
+        guard let held = try? node.store.storedHints().first(where: { $0.slot == slot }),
+            let hint = try? SiblingSetCodec.decode(held.data),
+            let owner = nodes[slot.owner], let view = diskView(of: owner),
+            let data = (try? view.load(table: slot.table, key: slot.key)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
+            !copy.history.descends(from: hint.history)
+        else { return }
+        fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
+    }
+
+    /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a
+    /// write it had seen and dropped (superseded) never comes back as a sibling.
+    func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode) {
+        guard let oldData = (try? node.store.load(table: table, key: key)) ?? nil, let old = try? SiblingSetCodec.decode(oldData),
+            let new = try? SiblingSetCodec.decode(data)
+        else { return }
+        if !new.history.descends(from: old.history) {
+            fail("stored copy shrinks: \(node.id) replaces \(text(key)) \(Checkers.describe(old)) with \(Checkers.describe(new))")
+        }
+        let held = Set(old.siblings.map(\.dot))
+        for sibling in new.siblings where old.history.covers(sibling.dot) && !held.contains(sibling.dot) {
+            fail("resurrection on disk: \(node.id) stores \(text(key)) sibling \(sibling.dot) again after dropping it: \(Checkers.describe(new))")
+        }
+    }
+
+    /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
+    func checkRead(key: String, values: Set<String>, context: [UInt8]) {
+        guard let history = try? CausalContext.decode(context) else {
+            fail("a read of \(key) returned a context that does not decode")
+            return
+        }
+        observed.seenHistory[key, default: .empty] = observed.seenHistory[key, default: .empty].joined(with: history)
+        limits.siblingsMax = max(limits.siblingsMax, values.count)
+        limits.versionVectorEntriesMax = max(limits.versionVectorEntriesMax, history.counters.count)
+        for (index, write) in writes(of: key) {
+            guard let dot = observed.dots[index], history.covers(dot) else { continue }
+            for value in values where write.saw.contains(value) {
+                fail("resurrection in a read: \(key)=\(value) returned with a history covering \(dot), whose write superseded it")
+            }
+        }
+    }
+
+    /// The writes of `key`, by client request id.
+    func writes(of key: String) -> [(UInt64, ClientHistory.Write)] {
+        writeIndexByRequest.filter { history.writes[$0.value].key == key }.map { ($0.key, history.writes[$0.value]) }
+    }
+}
