@@ -48,15 +48,26 @@ struct PointKey: Hashable {
 /// A Swift set or dictionary grows by rehashing every key at once; one dictionary of a million keys stalls an
 /// insert for hundreds of milliseconds. Split in 4,096 shards, each growth rehashes one shard only (about
 /// 250 keys per shard at a million keys), so no single write pays for the whole table.
-struct ShardedKeyMap {
+final class ShardedKeyMap {
     static let shardBits = 12
     static let shardCount = 1 << shardBits
 
-    private var shards: [Set<PointKey>] = Array(repeating: [], count: ShardedKeyMap.shardCount)
+    /// The shards, reached through a pointer so a lookup neither copies nor retains a shard.
+    private let shards: UnsafeMutablePointer<Set<PointKey>>
     /// Keys held, over all shards.
     private(set) var count = 0
     /// Random per map, so nobody can choose keys that all land in one shard.
     private let seed = UInt64.random(in: .min ... .max)
+
+    init() {
+        shards = .allocate(capacity: Self.shardCount)
+        shards.initialize(repeating: [], count: Self.shardCount)
+    }
+
+    deinit {
+        shards.deinitialize(count: Self.shardCount)
+        shards.deallocate()
+    }
 
     /// The 64-bit hash of `key` in this map.
     @inline(__always)
@@ -73,12 +84,12 @@ struct ShardedKeyMap {
     }
 
     /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key.
-    mutating func set(_ entry: MemoryEntry, hash: UInt64) {
+    func set(_ entry: MemoryEntry, hash: UInt64) {
         if shards[Self.shard(hash)].update(with: PointKey(storing: entry, hash: hash)) == nil { count += 1 }
     }
 
     /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent.
-    mutating func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+    func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
         guard let removed = shards[Self.shard(hash)].remove(PointKey(probing: key, hash: hash)) else { return nil }
         count -= 1
         return removed.entry
