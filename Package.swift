@@ -95,6 +95,9 @@ let package = Package(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(
+            name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
+            path: "Tests/MemoryEngineTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
     ]
