@@ -108,6 +108,9 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["CairnTestSupport"], path: "Tests/CLITests", swiftSettings: strictSettings),
         .testTarget(
+            name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
+            path: "Tests/MemoryEngineTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
     ]

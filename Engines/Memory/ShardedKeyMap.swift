@@ -5,58 +5,32 @@ import Darwin
 #endif
 import CairnStorage
 
-/// An element of a shard: a stored entry, or a probe key (bytes valid only during one lookup), with the key's
-/// 64-bit hash, computed once. The stored key bytes are the entry's own, so the map keeps no copy of them.
-struct PointKey: Hashable {
-    let hash: UInt64
-    let entry: MemoryEntry?
-    let probe: UnsafeRawBufferPointer
-
-    init(storing entry: MemoryEntry, hash: UInt64) {
-        self.hash = hash
-        self.entry = entry
-        self.probe = UnsafeRawBufferPointer(start: nil, count: 0)
-    }
-
-    init(probing key: UnsafeRawBufferPointer, hash: UInt64) {
-        self.hash = hash
-        self.entry = nil
-        self.probe = key
-    }
-
-    @inline(__always)
-    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        if let entry { return entry.withKey(body) }
-        return body(probe)
-    }
-
-    static func == (left: PointKey, right: PointKey) -> Bool {
-        guard left.hash == right.hash else { return false }
-        if let a = left.entry, let b = right.entry, a === b { return true }
-        return left.withBytes { a in
-            right.withBytes { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(hash)
-    }
-}
-
-/// The point index of the memory engine: key → entry, split over `shardCount` hash sets by key hash.
+/// The point index of the memory engine: key → entry, split over `shardCount` open-addressing tables by key hash.
 ///
-/// A Swift set or dictionary grows by rehashing every key at once; one dictionary of a million keys stalls an
+/// A single hash table grows by rehashing every key at once; one Swift dictionary of a million keys stalls an
 /// insert for hundreds of milliseconds. Split in 4,096 shards, each growth rehashes one shard only (about
 /// 250 keys per shard at a million keys), so no single write pays for the whole table.
-struct ShardedKeyMap {
+final class ShardedKeyMap {
     static let shardBits = 12
     static let shardCount = 1 << shardBits
 
-    private var shards: [Set<PointKey>] = Array(repeating: [], count: ShardedKeyMap.shardCount)
+    /// The shards, reached through a pointer so a lookup neither copies nor retains a shard.
+    private let shards: UnsafeMutablePointer<ShardTable>
     /// Keys held, over all shards.
     private(set) var count = 0
     /// Random per map, so nobody can choose keys that all land in one shard.
     private let seed = UInt64.random(in: .min ... .max)
+
+    init() {
+        shards = .allocate(capacity: Self.shardCount)
+        shards.initialize(repeating: ShardTable(), count: Self.shardCount)
+    }
+
+    deinit {
+        for shard in 0..<Self.shardCount { shards[shard].removeAll() }
+        shards.deinitialize(count: Self.shardCount)
+        shards.deallocate()
+    }
 
     /// The 64-bit hash of `key` in this map.
     @inline(__always)
@@ -67,21 +41,19 @@ struct ShardedKeyMap {
     /// The entry stored under `key` (whose hash is `hash`), or nil.
     @inline(__always)
     func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
-        let shard = Self.shard(hash)
-        guard let index = shards[shard].firstIndex(of: PointKey(probing: key, hash: hash)) else { return nil }
-        return shards[shard][index].entry
+        shards[Self.shard(hash)].entry(for: key, hash: hash)
     }
 
     /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key.
-    mutating func set(_ entry: MemoryEntry, hash: UInt64) {
-        if shards[Self.shard(hash)].update(with: PointKey(storing: entry, hash: hash)) == nil { count += 1 }
+    func set(_ entry: MemoryEntry, hash: UInt64) {
+        if shards[Self.shard(hash)].set(entry, hash: hash) { count += 1 }
     }
 
     /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent.
-    mutating func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
-        guard let removed = shards[Self.shard(hash)].remove(PointKey(probing: key, hash: hash)) else { return nil }
+    func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
+        guard let removed = shards[Self.shard(hash)].remove(key, hash: hash) else { return nil }
         count -= 1
-        return removed.entry
+        return removed
     }
 
     @inline(__always)

@@ -83,8 +83,16 @@ final class EngineBenchFixture: @unchecked Sendable {
     /// The 16-byte key of a preloaded index (taken modulo the preloaded count).
     static func key(_ index: Int) -> Bytes { keys[index % preloadedKeys] }
 
-    /// A 16-byte key that is never written.
-    static func missingKey(_ index: Int) -> Bytes { missingKeys[index % preloadedKeys] }
+    /// Steps through the preloaded indices in a scattered order: a multiplier prime to `preloadedKeys` makes
+    /// `index * multiplier mod preloadedKeys` a permutation.
+    static let scatterMultiplier = 48_271
+
+    /// The preloaded key (or, when `missing`, the never-written key beside it) at the `index`-th place of the
+    /// scattered order.
+    static func scatteredKey(_ index: Int, missing: Bool = false) -> Bytes {
+        let position = index % preloadedKeys * scatterMultiplier % preloadedKeys
+        return missing ? missingKeys[position] : keys[position]
+    }
 
     /// Writes `index` into `key` as zero-padded decimal digits, so key order is index order.
     static func writeDecimal(_ index: Int, into key: inout Bytes) {
