@@ -130,7 +130,7 @@ struct BenchEnginesCommand: ParsableCommand {
     var variant: String?
 
     func validate() throws {
-        let _: [BenchEngine] = try parseList(engines, option: "--engines")
+        let _: [BenchEngine] = try BenchEngine.group(named: engines) ?? parseList(engines, option: "--engines")
         let _: [Workload] = try parseList(workloads, option: "--workloads")
         guard ratioSlices >= 0 else { throw ValidationError("--ratio-slices must be 0 or more") }
     }

@@ -48,4 +48,16 @@ struct UsageTests {
             #expect(!run.standardError.contains("Usage:"), "\(run.standardError)")
         }
     }
+
+    @Test("engine group names (cairn, persistent, raw) pass the usage check and run", arguments: ["cairn", "persistent", "raw"])
+    func engineGroups(group: String) throws {
+        let directory = TemporaryDirectory()
+        let run = try CairnProcess.run(
+            [
+                "bench", "engines", "--engines", group, "--workloads", "readrandom", "--keys", "50", "--ratio-slices", "0",
+                "--chart", directory.child("c.svg"), "--data-dir", directory.path,
+            ], in: directory.path, environment: ["TMPDIR": directory.path])
+        #expect(run.status == 0, "\(group): \(run.standardError)")
+        #expect(FileManager.default.fileExists(atPath: directory.child("c.svg")), "the run finished")
+    }
 }
