@@ -170,11 +170,16 @@ public final class Simulation {
     func startNode(_ id: NodeID) throws {
         guard let node = nodes[id] else { return }
         try node.open()
-        let configuration = options.nodeConfiguration(id: id, incarnation: node.incarnation, ring: ring)
+        // The shell's start call: the memory engine keeps every write across a crash (as a sync table does), so
+        // its node keeps its dot incarnation; persistent engines run buffered and crash uncleanly, so they bump it.
+        let counters = try node.store.beginStart(
+            wallClockMilliseconds: now, bufferedTables: node.engine.isPersistent ? [Simulation.table] : [])
+        var configuration = options.nodeConfiguration(id: id, incarnation: counters.incarnation, ring: ring)
+        configuration.start = counters.start
         var core = ReplicaNode(configuration: configuration, storage: node.store, hints: try node.store.storedHints())
         let directives = core.start(now: now)
         node.core = core
-        log("start \(id) incarnation \(node.incarnation)")
+        log("start \(id) incarnation \(counters.incarnation) start \(counters.start)")
         try perform(directives, at: node)
     }
 
