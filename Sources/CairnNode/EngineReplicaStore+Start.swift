@@ -23,7 +23,8 @@ public enum NewIncarnationReason: Equatable, Sendable, CustomStringConvertible {
     case noRecord
     /// A table holds no stamp of the recorded incarnation: its data is missing, wiped or from another run.
     case tableNotStamped(String)
-    /// The last run did not stop cleanly and these tables are buffered: writes since their last sync may be lost.
+    /// The last run did not stop cleanly and had buffered tables (those buffered now are named): writes since
+    /// their last sync may be lost.
     case uncleanStop(bufferedTables: [String])
     /// The wall clock is behind the time recorded by the last run: a key written again after its tombstone was
     /// reaped would take a clock-scaled counter (`countersPerMillisecond`) it may have used before.
@@ -90,7 +91,7 @@ extension EngineReplicaStore {
             }
         }
         let next = NodeStartRecord(
-            start: start, incarnation: incarnation, stoppedCleanly: false,
+            start: start, incarnation: incarnation, stoppedCleanly: false, hadBufferedTables: !bufferedTables.isEmpty,
             clockMilliseconds: max(record?.clockMilliseconds ?? 0, wallClockMilliseconds))
         try hintEngine.put(NodeStartRecord.key, next.encoded())
         try hintEngine.sync()
@@ -119,7 +120,10 @@ extension EngineReplicaStore {
         for name in tables.keys.sorted() where try tables[name]!.get(Self.incarnationStampKey) != stamp {
             return .tableNotStamped(name)
         }
-        if !record.stoppedCleanly, !bufferedTables.isEmpty { return .uncleanStop(bufferedTables: bufferedTables.sorted()) }
+        // The tables buffered now, or any buffered in the last run (a table switched to sync since may have lost some).
+        if !record.stoppedCleanly, record.hadBufferedTables || !bufferedTables.isEmpty {
+            return .uncleanStop(bufferedTables: bufferedTables.sorted())
+        }
         if wallClockMilliseconds < record.clockMilliseconds {
             return .clockBehind(recordedMilliseconds: record.clockMilliseconds, nowMilliseconds: wallClockMilliseconds)
         }

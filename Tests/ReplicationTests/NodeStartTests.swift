@@ -62,6 +62,14 @@ struct NodeStartTests {
             #expect(next == expected, "\(durability)")
             try node.close()
         }
+        let directory = TemporaryDirectory("cairn-start")
+        var node = try LMDBNode(directory, durability: .buffered)
+        _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: ["t"])
+        try node.close()
+        node = try LMDBNode(directory, durability: .sync)
+        #expect(try node.store.beginStart(wallClockMilliseconds: 5_100, bufferedTables: []).newIncarnationReason == .uncleanStop(bufferedTables: []),
+            "a table buffered in the last run counts, though it is sync now")
+        try node.close()
     }
 
     @Test("on LMDB, a wiped table, a wiped disk or a clock behind the last run begins a new incarnation")
