@@ -170,4 +170,17 @@ struct NodeStartTests {
         #expect(actors == ["\(primary)/\(before.incarnation)", "\(primary)/\(after.incarnation)"])
         #expect(try cluster.get("cart", at: primary, readQuorum: 3)?.values == ["x1", "x2"], "a blind put keeps the earlier value")
     }
+
+    @Test("a put forwarded after a clean restart of the forwarder, which keeps its actor, is applied (request ids carry the start)")
+    func forwardAfterCleanRestart() throws {
+        let (cluster, stores) = try Self.cluster()
+        let outsider = cluster.outsider(of: "cart")
+        #expect(try cluster.put("v1", key: "cart", at: outsider).isWritten)
+        try cluster.runFor(50)
+        let counters = try Self.restart(outsider, cluster, stores[outsider]!, cleanly: true)
+        #expect(counters.newIncarnationReason == nil)
+        #expect(try cluster.put("v2", key: "cart", at: outsider).isWritten)
+        try cluster.runFor(50)
+        #expect(try cluster.get("cart", at: cluster.primaries(of: "cart")[0], readQuorum: 3)?.values == ["v1", "v2"])
+    }
 }
