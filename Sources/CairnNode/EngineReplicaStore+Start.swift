@@ -66,24 +66,30 @@ extension EngineReplicaStore {
     /// Where each table engine keeps its incarnation stamp: stored keys are a 4-byte partition below
     /// `Ring.partitionCountMax` and at least one key byte, so four 0xFF bytes are never one.
     static let incarnationStampKey: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+    /// The largest counter a new disk starts from: leaves room to count up for as many starts as a node will make.
+    public static let freshCounterMax: UInt64 = 1 << 62
 
     /// Begins a start: decides the start counter and the incarnation, records both durably (table stamps synced
     /// first, then the record, marked as not stopped cleanly, synced), and returns them. `bufferedTables` names
-    /// the tables opened with `buffered` durability. A wiped disk starts both counters from the wall clock in
-    /// milliseconds, past every earlier one. Throws on a storage failure or an unknown table name.
-    public func beginStart(wallClockMilliseconds: UInt64, bufferedTables: Set<String>) throws -> NodeStart {
+    /// the tables opened with `buffered` durability. A new or wiped disk starts both counters from
+    /// `freshCounter`, random by default: not the clock, which may be behind the one the lost record counted
+    /// from. Two runs of a node then share a counter with a chance of about (starts)² / 2⁶², and nothing
+    /// orders incarnations or starts, they only have to differ. Throws on a storage failure or an unknown table.
+    public func beginStart(
+        wallClockMilliseconds: UInt64, bufferedTables: Set<String>, freshCounter: UInt64 = .random(in: 1...freshCounterMax)
+    ) throws -> NodeStart {
+        precondition((1...Self.freshCounterMax).contains(freshCounter), "a fresh counter is 1…freshCounterMax")
         if let unknown = bufferedTables.subtracting(tables.keys).sorted().first {
             throw ReplicationError.unknownTable(unknown)
         }
         let record = try hintEngine.get(NodeStartRecord.key).flatMap(NodeStartRecord.init(decoding:))
         let reason = try newIncarnationReason(record, wallClockMilliseconds: wallClockMilliseconds, bufferedTables: bufferedTables)
-        let clock = max(1, wallClockMilliseconds)
-        let start = record.map { $0.start + 1 } ?? clock
+        let start = record.map { $0.start + 1 } ?? freshCounter
         let incarnation: UInt64
         if let record, reason == nil {
             incarnation = record.incarnation
         } else {
-            incarnation = record.map { $0.incarnation + 1 } ?? clock
+            incarnation = record.map { $0.incarnation + 1 } ?? freshCounter
             let stamp = NodeStartRecord.bigEndian(incarnation)
             for name in tables.keys.sorted() {
                 try tables[name]!.put(Self.incarnationStampKey, stamp)

@@ -33,8 +33,8 @@ struct NodeStartTests {
     func cleanRestartOnLMDB() throws {
         let directory = TemporaryDirectory("cairn-start")
         var node = try LMDBNode(directory, durability: .buffered)
-        let first = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: ["t"])
-        #expect(first == NodeStart(start: 5_000, incarnation: 5_000, newIncarnationReason: .noRecord), "a new disk starts at the clock")
+        let first = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: ["t"], freshCounter: 5_000)
+        #expect(first == NodeStart(start: 5_000, incarnation: 5_000, newIncarnationReason: .noRecord), "a new disk starts from the fresh counter")
         try node.store.perform(.persist(table: "t", key: [1], data: [2]))
         try node.store.stopCleanly(wallClockMilliseconds: 5_100)
         try node.close()
@@ -52,7 +52,7 @@ struct NodeStartTests {
             let directory = TemporaryDirectory("cairn-start")
             let buffered: Set<String> = durability == .buffered ? ["t"] : []
             var node = try LMDBNode(directory, durability: durability)
-            _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: buffered)
+            _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: buffered, freshCounter: 5_000)
             try node.close()
             node = try LMDBNode(directory, durability: durability)
             let next = try node.store.beginStart(wallClockMilliseconds: 5_100, bufferedTables: buffered)
@@ -64,7 +64,7 @@ struct NodeStartTests {
         }
         let directory = TemporaryDirectory("cairn-start")
         var node = try LMDBNode(directory, durability: .buffered)
-        _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: ["t"])
+        _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: ["t"], freshCounter: 5_000)
         try node.close()
         node = try LMDBNode(directory, durability: .sync)
         #expect(try node.store.beginStart(wallClockMilliseconds: 5_100, bufferedTables: []).newIncarnationReason == .uncleanStop(bufferedTables: []),
@@ -76,7 +76,7 @@ struct NodeStartTests {
     func wipesOnLMDB() throws {
         let directory = TemporaryDirectory("cairn-start")
         var node = try LMDBNode(directory, durability: .sync)
-        _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: [])
+        _ = try node.store.beginStart(wallClockMilliseconds: 5_000, bufferedTables: [], freshCounter: 5_000)
         try node.store.stopCleanly(wallClockMilliseconds: 6_000)
         try node.close()
         try FileManager.default.removeItem(atPath: directory.child("t"))
@@ -89,8 +89,8 @@ struct NodeStartTests {
         try node.close()
         for name in ["t", "hints"] { try FileManager.default.removeItem(atPath: directory.child(name)) }
         node = try LMDBNode(directory, durability: .sync)
-        #expect(try node.store.beginStart(wallClockMilliseconds: 9_000, bufferedTables: [])
-            == NodeStart(start: 9_000, incarnation: 9_000, newIncarnationReason: .noRecord), "a wiped disk starts past every earlier counter")
+        #expect(try node.store.beginStart(wallClockMilliseconds: 1_000, bufferedTables: [], freshCounter: 77)
+            == NodeStart(start: 77, incarnation: 77, newIncarnationReason: .noRecord), "a wiped disk starts from a fresh counter, whatever the clock")
         try node.close()
     }
 

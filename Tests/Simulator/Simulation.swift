@@ -172,8 +172,10 @@ public final class Simulation {
         try node.open()
         // The shell's start call: the memory engine keeps every write across a crash (as a sync table does), so
         // its node keeps its dot incarnation; persistent engines run buffered and crash uncleanly, so they bump it.
+        // A new or wiped disk starts from a deterministic fresh counter: the true time, scaled past every count-up.
         let counters = try node.store.beginStart(
-            wallClockMilliseconds: now, bufferedTables: node.engine.isPersistent ? [Simulation.table] : [])
+            wallClockMilliseconds: now, bufferedTables: node.engine.isPersistent ? [Simulation.table] : [],
+            freshCounter: 1 + now * 1_000)
         var configuration = options.nodeConfiguration(id: id, incarnation: counters.incarnation, ring: ring)
         configuration.start = counters.start
         var core = ReplicaNode(configuration: configuration, storage: node.store, hints: try node.store.storedHints())
