@@ -9,11 +9,12 @@ import CairnStorage
 /// keyed by `owner ‖ table ‖ key` (owner and table length-prefixed), so delivering one owner's hints is a
 /// range scan. `ReplicationLimits.keyBytesMax` leaves room for both prefixes at their longest
 /// (`nodeNameBytesMax`, `tableNameBytesMax`), so any accepted key fits the engines' key limit either way.
-/// The hint engine also keeps the node's incarnation counter, under a key no hint key can take (a zero byte).
+/// The hint engine also keeps the node's start record, and each table engine a stamp of the incarnation it
+/// holds history for, under keys no stored key can take (see `NodeStartRecord`, `beginStart`, `stopCleanly`).
 public final class EngineReplicaStore: ReplicaStorageView {
     public let ring: Ring
-    private let tables: [String: any StorageEngine]
-    private let hintEngine: any StorageEngine
+    let tables: [String: any StorageEngine]
+    let hintEngine: any StorageEngine
 
     public init(ring: Ring, tables: [String: any StorageEngine], hints: any StorageEngine) {
         self.ring = ring
@@ -25,23 +26,6 @@ public final class EngineReplicaStore: ReplicaStorageView {
     public func load(table: String, key: [UInt8]) throws -> [UInt8]? {
         guard let engine = tables[table] else { return nil }
         return try engine.get(storedKey(key))
-    }
-
-    /// Where the incarnation counter is kept in the hint engine: hint keys start with an owner length of 1 or more.
-    static let incarnationKey: [UInt8] = [0] + Array("incarnation".utf8)
-
-    /// Begins a new epoch: the stored counter plus one, or, when there is none (a new or wiped disk), the wall
-    /// clock in milliseconds, which is past every epoch this node had before (epochs since the clock's are
-    /// counted up from it). The new value is synced to disk before it is returned; the node serves only after.
-    public func beginIncarnation(wallClockMilliseconds: UInt64) throws -> UInt64 {
-        let stored = try hintEngine.get(Self.incarnationKey).flatMap { bytes -> UInt64? in
-            guard bytes.count == 8 else { return nil }
-            return bytes.reduce(0) { $0 << 8 | UInt64($1) }
-        }
-        let next = stored.map { $0 + 1 } ?? max(1, wallClockMilliseconds)
-        try hintEngine.put(Self.incarnationKey, withUnsafeBytes(of: next.bigEndian) { Array($0) })
-        try hintEngine.sync()
-        return next
     }
 
     /// Performs a storage directive (persist, remove, persistHint, removeHint); other directives are the caller's.
@@ -63,14 +47,14 @@ public final class EngineReplicaStore: ReplicaStorageView {
     /// Every stored hint, for a restarting node.
     public func storedHints() throws -> [Hint] {
         try hintEngine.entries().compactMap { entry in
-            guard entry.key.first != 0, let slot = Self.slot(fromHintKey: entry.key) else { return nil }
+            guard entry.key.first != NodeStartRecord.key.first, let slot = Self.slot(fromHintKey: entry.key) else { return nil }
             return Hint(owner: slot.owner, table: slot.table, key: slot.key, data: entry.value)
         }
     }
 
     /// Every (key, encoded copy) stored for a table, in stored order.
     public func storedCopies(table: String) throws -> [(key: [UInt8], data: [UInt8])] {
-        try engine(table).entries().map { (Array($0.key.dropFirst(4)), $0.value) }
+        try engine(table).entries().filter { $0.key != Self.incarnationStampKey }.map { (Array($0.key.dropFirst(4)), $0.value) }
     }
 
     private func engine(_ table: String) throws -> any StorageEngine {

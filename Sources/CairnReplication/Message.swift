@@ -1,19 +1,20 @@
 import CairnCore
 
-/// Identifies one request a node coordinates: the node, its epoch (incarnation) and a sequence number that
-/// restarts with each epoch, so an id is never reused across restarts.
+/// Identifies one request a node coordinates: the node, its start (the start counter, new at every start of the
+/// process, see `NodeConfiguration.start`) and a sequence number that restarts with each start, so an id is
+/// never reused across restarts. It never enters a version vector.
 public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     public var coordinator: NodeID
-    public var incarnation: UInt64
+    public var start: UInt64
     public var sequence: UInt64
 
-    public init(coordinator: NodeID, incarnation: UInt64, sequence: UInt64) {
+    public init(coordinator: NodeID, start: UInt64, sequence: UInt64) {
         self.coordinator = coordinator
-        self.incarnation = incarnation
+        self.start = start
         self.sequence = sequence
     }
 
-    public var description: String { "\(coordinator)/\(incarnation)#\(sequence)" }
+    public var description: String { "\(coordinator)/s\(start)#\(sequence)" }
 }
 
 /// A hinted write held by a fallback node for an unreachable owner: merged per (owner, table, key).

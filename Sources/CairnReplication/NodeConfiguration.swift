@@ -3,10 +3,15 @@ import CairnCore
 /// A node's identity, its view of the ring and tables, and its timeouts (all in milliseconds of injected time).
 public struct NodeConfiguration: Sendable {
     public var id: NodeID
-    /// The node's epoch: new at every start, recorded durably by the shell before the node serves (see
-    /// `EngineReplicaStore.beginIncarnation`). It is part of every dot's actor and every request id, so nothing
-    /// issued before a restart — even a write lost with unsynced data or a wiped disk — is issued again.
+    /// The node's dot epoch, part of its actor `id/incarnation`. The shell keeps it across a restart only when
+    /// the node cannot have lost history it issued dots from, and begins a new one (recorded durably before the
+    /// node serves) when its data is missing or wiped, or when the last run stopped uncleanly with a buffered
+    /// table (see `EngineReplicaStore.beginStart`). So no dot is ever reissued (issue 8, bugs 3 and 4), and a
+    /// key's version vector does not grow with clean restarts.
     public var incarnation: UInt64
+    /// The start counter: new at every start of the process, clean or not, recorded durably before the node
+    /// serves. It is part of every request id (bug 6) and of the volatile one-shot actor, never of a primary's.
+    public var start: UInt64
     public var ring: Ring
     public var tables: [String: TableSettings]
     /// Replicas silent this long are suspected and replaced by fallbacks holding hints.
@@ -28,7 +33,7 @@ public struct NodeConfiguration: Sendable {
     #endif
 
     public init(
-        id: NodeID, incarnation: UInt64 = 1, ring: Ring, tables: [String: TableSettings],
+        id: NodeID, incarnation: UInt64 = 1, start: UInt64? = nil, ring: Ring, tables: [String: TableSettings],
         replicaTimeoutMilliseconds: UInt64 = 100, requestTimeoutMilliseconds: UInt64 = 1_000,
         hintDeliveryIntervalMilliseconds: UInt64 = 200, tombstoneGraceMilliseconds: UInt64 = 60_000,
         hintsPerDeliveryRoundMax: Int = 256
@@ -36,7 +41,7 @@ public struct NodeConfiguration: Sendable {
         precondition(replicaTimeoutMilliseconds > 0 && replicaTimeoutMilliseconds < requestTimeoutMilliseconds,
             "0 < replica timeout < request timeout")
         precondition(hintDeliveryIntervalMilliseconds > 0 && hintsPerDeliveryRoundMax > 0, "hints are delivered")
-        precondition(incarnation >= 1, "incarnations start at 1")
+        precondition(incarnation >= 1 && (start ?? 1) >= 1, "incarnations and start counters start at 1")
         precondition(
             ring.members.allSatisfy { $0.id.name.utf8.count <= ReplicationLimits.nodeNameBytesMax && !$0.id.name.contains("/") },
             "node names are at most nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes, without '/' (actors use it)")
@@ -45,6 +50,8 @@ public struct NodeConfiguration: Sendable {
             "table names are 1…tableNameBytesMax (\(ReplicationLimits.tableNameBytesMax)) bytes")
         self.id = id
         self.incarnation = incarnation
+        // A caller that gives no start counter begins a new incarnation at every start: use it for both.
+        self.start = start ?? incarnation
         self.ring = ring
         self.tables = tables
         self.replicaTimeoutMilliseconds = replicaTimeoutMilliseconds
@@ -54,7 +61,8 @@ public struct NodeConfiguration: Sendable {
         self.hintsPerDeliveryRoundMax = hintsPerDeliveryRoundMax
     }
 
-    /// The actor this node's dots carry in this epoch, `id/incarnation`: a key's writes coordinated before a
-    /// restart are never renumbered or covered by those coordinated after it.
+    /// The actor this node's dots carry in this epoch, `id/incarnation`: its counters for a key come from the
+    /// stored copy, so writes coordinated before a restart that lost no history are counted past, and those of
+    /// an epoch whose history may be lost are never renumbered or covered by accident.
     public var actor: NodeID { NodeID("\(id)/\(incarnation)") }
 }

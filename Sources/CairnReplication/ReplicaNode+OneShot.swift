@@ -1,15 +1,15 @@
 import CairnCore
 
 /// One-shot writes: a node that is not a primary of a key coordinates a put itself only when no primary
-/// answers. It numbers such writes under its one-shot actor, `node/incarnation/generation`, one actor for
-/// every key, and keeps in memory, per key, every one-shot write it coordinated for that key in this epoch.
+/// answers. It numbers such writes under its one-shot actor, `node/incarnation/s<start>.<generation>`, one actor
+/// for every key, and keeps in memory, per key, every one-shot write it coordinated for that key since it started.
 /// Each new one-shot write is applied to that copy, like a primary applies a put to its stored copy, so:
 /// - the actor's counters for a key cover only writes the new copy really holds or superseded (no acknowledged
 ///   write is ever covered by accident), and
 /// - a key's version vector grows by one entry per (node, epoch, generation), not one per write, so a client
 ///   that read the key can go on writing it (issue 8, bug 5), and `siblingsMax` applies before the write is
 ///   acknowledged (bug 1).
-/// The copies are volatile: a restart begins a new epoch, hence a new actor. When they pass
+/// The copies are volatile, so the actor carries the start counter: every start, clean or not, uses a new one. When they pass
 /// `oneShotBytesMax` or `oneShotKeysMax` they are all dropped and the generation grows, again a new actor.
 struct OneShotCopies {
     /// Bytes of values the one-shot copies may hold before they are dropped for a new generation.
@@ -56,8 +56,8 @@ struct OneShotCopies {
 }
 
 extension ReplicaNode {
-    /// The one-shot actor of this epoch and generation.
-    var oneShotActor: NodeID { NodeID("\(configuration.actor)/\(oneShot.generation)") }
+    /// The one-shot actor of this start and generation.
+    var oneShotActor: NodeID { NodeID("\(configuration.actor)/s\(configuration.start).\(oneShot.generation)") }
 
     /// The object a one-shot write sends to the replicas: this node's one-shot copy of the key with the write
     /// applied (refused past `siblingsMax` or `versionVectorEntriesMax`, before anything is sent).

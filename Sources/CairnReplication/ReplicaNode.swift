@@ -7,8 +7,8 @@ import CairnCore
 /// socket, a clock, a disk or a random source: the same code runs under SwiftNIO and in the simulator.
 ///
 /// Writes use dotted version vectors (`SiblingSet`). A primary replica coordinates a put under its actor
-/// (`node/incarnation`, new at every start), reading its stored copy first, so its counters for a key are
-/// gap-free within an epoch and never reissued after a restart. Any other node forwards the put to a primary;
+/// (`node/incarnation`, new only when the node may have lost history, see `NodeConfiguration.incarnation`),
+/// reading its stored copy first, so its counters for a key come from durable state and are never reissued. Any other node forwards the put to a primary;
 /// only when no primary answers does it coordinate itself, as a one-shot writer (see `ReplicaNode+OneShot`).
 public struct ReplicaNode {
     public let configuration: NodeConfiguration
@@ -163,7 +163,7 @@ public struct ReplicaNode {
 
     mutating func newRequestID() -> RequestID {
         defer { nextSequence += 1 }
-        return RequestID(coordinator: id, incarnation: configuration.incarnation, sequence: nextSequence)
+        return RequestID(coordinator: id, start: configuration.start, sequence: nextSequence)
     }
 
     /// The key's N primaries, and every other node in ring order (the fallbacks).

@@ -45,11 +45,11 @@ struct CoordinatorTests {
         }
         #expect(table == "t" && stored == key)
         #expect(sends(directives).map(\.0) == Array(primaries.dropFirst()))
-        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)), afterMilliseconds: 1_000)))
+        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], start: 1, sequence: 1)), afterMilliseconds: 1_000)))
         #expect(!directives.contains { if case .reply = $0 { true } else { false } }, "W=2 needs one more ack")
         disk.apply(directives)
 
-        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let acked = coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_005)
         #expect(acked == [.reply(.written(id: 1))])
         #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_006) == [], "duplicates are ignored")
@@ -59,7 +59,7 @@ struct CoordinatorTests {
     func sloppyQuorum() {
         var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
-        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let replaced = coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)
         let hinted = sends(replaced).compactMap { to, message -> NodeID? in
             if case .replicaPut(_, _, _, _, let owner?) = message { return owner } else { return nil }
@@ -75,7 +75,7 @@ struct CoordinatorTests {
     func primaryWriteQuorum() {
         var coordinator = node(primaries[0])
         _ = coordinator.onClientRequest(put("milk", options: RequestOptions(primaryWriteQuorum: 2)), now: 1_000)
-        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let replaced = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100))
         let fallback = replaced[0].0
         #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: fallback, now: 1_110) == [])
@@ -103,7 +103,7 @@ struct CoordinatorTests {
     @Test("a hint is dropped only when its owner acknowledges the very data held")
     func hintLifecycle() {
         var holder = node("n5")
-        let write = Message.replicaPut(id: RequestID(coordinator: "n1", incarnation: 1, sequence: 1), table: "t", key: key,
+        let write = Message.replicaPut(id: RequestID(coordinator: "n1", start: 1, sequence: 1), table: "t", key: key,
             data: SiblingSetCodec.encode(try! SiblingSet.empty.applying(write: [1], tombstone: false, dot: Dot("n1", 1),
                 context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2")
         let stored = holder.onMessage(write, from: "n1", now: 1_000)
@@ -111,7 +111,7 @@ struct CoordinatorTests {
             Issue.record("the hint is persisted before the ack")
             return
         }
-        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", incarnation: 1, sequence: 1))))
+        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", start: 1, sequence: 1))))
         let offered = holder.onTimer(.hintDelivery, now: 1_200)
         #expect(offered.first == .send(to: "n2", .hintDelivery(table: "t", key: key, data: hint.data)))
         #expect(holder.onMessage(.hintAck(table: "t", key: key, data: [9]), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
@@ -123,7 +123,7 @@ struct CoordinatorTests {
     func forwarding() {
         let outsider = ring.members.map(\.id).first { !primaries.contains($0) }!
         var node = node(outsider)
-        let forwardID = RequestID(coordinator: outsider, incarnation: 1, sequence: 1)
+        let forwardID = RequestID(coordinator: outsider, start: 1, sequence: 1)
         let pinged = node.onClientRequest(put("milk", id: 42), now: 1_000)
         #expect(sends(pinged).map(\.0) == primaries && sends(pinged).allSatisfy { $0.1 == .ping(id: forwardID) })
         #expect(!pinged.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
@@ -140,7 +140,7 @@ struct CoordinatorTests {
 
         // None answers: all are suspected at once, and the node coordinates the write itself, with hints.
         let silent = node.onClientRequest(put("tea", id: 44), now: 1_300)
-        let third = RequestID(coordinator: outsider, incarnation: 1, sequence: 3)
+        let third = RequestID(coordinator: outsider, start: 1, sequence: 3)
         #expect(Set(sends(silent).map(\.0)) == Set([primaries[0], primaries[2]]))
         let itself = node.onTimer(.forwardTimeout(third), now: 1_400)
         #expect(node.suspected == Set(primaries))
@@ -148,7 +148,7 @@ struct CoordinatorTests {
             guard case .replicaPut(_, _, _, let data, let owner) = message, owner != nil else { return nil }
             return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name
         }
-        #expect(!writers.isEmpty && writers.allSatisfy { $0 == "\(outsider)/1/1" }, "the one-shot actor, with hints: \(writers)")
+        #expect(!writers.isEmpty && writers.allSatisfy { $0 == "\(outsider)/1/s1.1" }, "the one-shot actor, with hints: \(writers)")
         let expired = node.onTimer(.forwardExpired(forwardID), now: 2_500)
         #expect(expired == [.reply(.failed(id: 42, error: .timeout(needed: 1, got: 0)))])
 
@@ -158,7 +158,7 @@ struct CoordinatorTests {
         #expect(accepted.contains { if case .persist = $0 { true } else { false } })
         let again = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_001)
         #expect(again == [.send(to: outsider, .coordinateAccepted(id: forwardID))], "a duplicate is acknowledged, not applied")
-        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)), from: primaries[1], now: 1_010)
+        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], start: 1, sequence: 1)), from: primaries[1], now: 1_010)
         #expect(answer == [.send(to: outsider, .coordinated(id: forwardID, reply: .written(id: 42)))])
     }
 }

@@ -53,20 +53,20 @@ struct EpochTests {
         #expect(try cluster.get("cart", at: cluster.primaries(of: "cart")[0], readQuorum: 3)?.values == ["v1", "v2"])
     }
 
-    @Test("an acknowledgement addressed to a request of an earlier incarnation does not count toward a new write")
+    @Test("an acknowledgement addressed to a request of an earlier start does not count toward a new write, with the same actor")
     func staleAcknowledgement() throws {
         let cluster = TestCluster(nodeCount: 5)
         let primaries = cluster.primaries(of: "cart")
         let disk = TestDisk()
-        let configuration = NodeConfiguration(id: primaries[0], incarnation: 2, ring: cluster.ring, tables: [TestCluster.table: cluster.settings])
+        let configuration = NodeConfiguration(id: primaries[0], incarnation: 1, start: 2, ring: cluster.ring, tables: [TestCluster.table: cluster.settings])
         var node = ReplicaNode(configuration: configuration, storage: disk)
         _ = node.start(now: 1_000)
         let request = ClientRequest(id: 7, table: TestCluster.table, key: Array("cart".utf8), operation: .put(value: [1], context: nil))
         let sent = node.onClientRequest(request, now: 1_000)
-        #expect(sent.contains { if case .send(_, .replicaPut(let id, _, _, _, _)) = $0 { id.incarnation == 2 } else { false } })
-        let stale = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        #expect(sent.contains { if case .send(_, .replicaPut(let id, _, _, _, _)) = $0 { id.start == 2 } else { false } })
+        let stale = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         #expect(node.onMessage(.replicaPutAck(id: stale), from: primaries[1], now: 1_005) == [], "an ack from before the restart")
-        let current = RequestID(coordinator: primaries[0], incarnation: 2, sequence: 1)
+        let current = RequestID(coordinator: primaries[0], start: 2, sequence: 1)
         #expect(node.onMessage(.replicaPutAck(id: current), from: primaries[1], now: 1_006) == [.reply(.written(id: 7))])
     }
 }

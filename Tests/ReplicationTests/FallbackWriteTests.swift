@@ -56,22 +56,4 @@ struct FallbackWriteTests {
         let tooLong = try cluster.request(.put(value: [1], context: nil), key: key + "k", at: primaries[0])
         #expect(tooLong == .failed(id: 3, error: .keyInvalid(bytes: ReplicationLimits.keyBytesMax + 1, limit: ReplicationLimits.keyBytesMax)))
     }
-
-    @Test("each start begins a new incarnation, synced before it is used; a wiped disk starts past every earlier one")
-    func incarnations() throws {
-        let directory = TemporaryDirectory("cairn-incarnation")
-        let ring = Ring(partitionCount: 64, members: [RingMember("n1")])
-        func open() throws -> (EngineReplicaStore, any StorageEngine) {
-            let hints = try TableConfiguration(engine: .lmdb, durability: .buffered).openEngine(in: directory.child("hints"))
-            return (EngineReplicaStore(ring: ring, tables: [:], hints: hints), hints)
-        }
-        var (store, hints) = try open()
-        #expect(try store.beginIncarnation(wallClockMilliseconds: 5_000) == 5_000, "a new disk starts at the clock")
-        #expect(try store.beginIncarnation(wallClockMilliseconds: 1) == 5_001, "then counts up, whatever the clock says")
-        try hints.close()
-        (store, hints) = try open()
-        #expect(try store.beginIncarnation(wallClockMilliseconds: 1) == 5_002, "the counter survives a restart")
-        #expect(try store.storedHints().isEmpty, "the counter is not taken for a hint")
-        try hints.close()
-    }
 }

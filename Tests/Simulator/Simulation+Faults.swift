@@ -1,3 +1,4 @@
+import CairnNode
 import CairnCore
 import CairnReplication
 
@@ -6,18 +7,27 @@ extension Simulation {
     func startNode(_ id: NodeID) throws {
         guard let node = nodes[id] else { return }
         try node.open()
-        let configuration = options.nodeConfiguration(id: id, incarnation: node.incarnation, ring: ring)
+        // The shell's start call: a node whose disk can lose nothing at a crash (the memory engine without power
+        // loss, as a sync table) keeps its dot incarnation; buffered tables that crash uncleanly bump it. A new or
+        // wiped disk starts from a deterministic fresh counter: the true time, scaled past every count-up.
+        let counters: NodeStart
         let hints: [Hint]
         do {
+            counters = try node.store.beginStart(
+                wallClockMilliseconds: localTime(id),
+                bufferedTables: (node.engine.isPersistent || node.losesUnsyncedWrites) ? [Simulation.table] : [],
+                freshCounter: 1 + now * 1_000)
             hints = try node.store.storedHints()
         } catch {
             log("\(id) cannot start: \(error)")
             return
         }
+        var configuration = options.nodeConfiguration(id: id, incarnation: counters.incarnation, ring: ring)
+        configuration.start = counters.start
         var core = ReplicaNode(configuration: configuration, storage: node.store, hints: hints)
         let directives = core.start(now: localTime(id))
         node.core = core
-        log("start \(id) incarnation \(node.incarnation)")
+        log("start \(id) incarnation \(counters.incarnation) start \(counters.start)")
         try perform(directives, at: node)
     }
 

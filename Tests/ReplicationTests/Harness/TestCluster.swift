@@ -63,10 +63,12 @@ final class TestCluster {
 
     // MARK: Nodes
 
-    func start(_ node: NodeID) throws {
+    /// Starts `node` with the counters a shell's `beginStart` chose, or else a new incarnation (and start) each time.
+    func start(_ node: NodeID, as counters: NodeStart? = nil) throws {
         let epoch = (epochs[node] ?? 0) + 1
         epochs[node] = epoch
-        let configuration = NodeConfiguration(id: node, incarnation: epoch, ring: ring, tables: [Self.table: settings])
+        let configuration = NodeConfiguration(
+            id: node, incarnation: counters?.incarnation ?? epoch, start: counters?.start, ring: ring, tables: [Self.table: settings])
         var core = ReplicaNode(configuration: configuration, storage: storages[node]!, hints: try storages[node]!.heldHints())
         let directives = core.start(now: now)
         cores[node] = core
