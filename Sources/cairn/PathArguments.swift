@@ -26,6 +26,26 @@ enum PathArguments {
         }
     }
 
+    /// Refuses two output files at one path (the last written would replace the other: a chart over the JSON
+    /// results), and an output at the path of an input (`bench report --chart run.json` would replace the run).
+    static func checkDistinct(outputs: [(option: String, path: String)], inputs: [(option: String, path: String)] = [])
+        throws(RuntimeError)
+    {
+        var seen: [String: String] = [:]
+        for (option, path) in inputs { seen[resolved(path)] = "the input \(option) \(path)" }
+        for (option, path) in outputs {
+            if let earlier = seen[resolved(path)] {
+                throw RuntimeError("\(option) \(path) is the same file as \(earlier): give each output its own file")
+            }
+            seen[resolved(path)] = "\(option) \(path)"
+        }
+    }
+
+    /// `path` made absolute, with `.`, `..` and symbolic links resolved, so two spellings of one file compare equal.
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
     /// A file to be written at the end of a run: not a directory, in an existing, writable directory.
     static func checkOutputFile(_ path: String, option: String) throws(RuntimeError) {
         try checkText(path, option: option)

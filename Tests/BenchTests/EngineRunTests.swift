@@ -127,6 +127,7 @@ struct DurableRunTests {
         }
         #expect(BenchEngine.group(named: "cairn") == BenchEngine.allCases.filter { $0.cairnKind != nil })
         #expect(BenchEngine.group(named: "raw")?.contains(.rawLMDB) == true && BenchEngine.group(named: "lmdb") == nil)
+        #expect(BenchEngine.groupNames.allSatisfy { BenchEngine.group(named: $0) != nil }, "every group name the errors list is known")
     }
 }
 

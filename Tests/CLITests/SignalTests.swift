@@ -43,6 +43,28 @@ struct SignalTests {
         #expect(left.isEmpty, "no child process is left running")
     }
 
+    @Test("closing the output (cairn bench engines | head -1) removes the run's data and ends by SIGPIPE")
+    func closedOutput() throws {
+        let directory = TemporaryDirectory()
+        let pipe = Pipe()
+        let run = try CairnProcess(
+            ["bench", "engines", "--keys", "50000", "--engines", "lmdb,leveldb", "--workloads", "fillrandom",
+             "--ratio-slices", "0", "--chart", directory.child("c.svg")],
+            in: directory.path, environment: ["TMPDIR": directory.path], outputPipe: pipe)
+        let first = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(first.hasPrefix("cairn bench engines:"), "\(first)")
+        try pipe.fileHandleForReading.close()
+        try pipe.fileHandleForWriting.close()
+
+        try run.waitForExit(secondsMax: Self.startSecondsMax)
+        #expect(run.endedBySignal && run.status == SIGPIPE, "ended by SIGPIPE, not \(run.status): \(run.standardError)")
+        #expect(Self.entries(directory.path, prefix: "cairn-bench-").isEmpty, "the data directory is removed")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("c.svg")), "the run stopped")
+        let left = CairnProcess.processes(mentioning: directory.path)
+        for id in left { kill(id, SIGKILL) }
+        #expect(left.isEmpty, "no child process is left running")
+    }
+
     @Test("a signal during demo removes its temporary data directory", arguments: [SIGINT, SIGTERM])
     func demo(signal: Int32) throws {
         let directory = TemporaryDirectory()

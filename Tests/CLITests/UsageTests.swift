@@ -37,6 +37,29 @@ struct UsageTests {
         #expect(!FileManager.default.fileExists(atPath: directory.child("c.svg")), "nothing ran")
     }
 
+    @Test("--engines takes the groups its help names (Benchmarks/compare-engines.sh uses them)")
+    func engineGroups() throws {
+        let directory = TemporaryDirectory()
+        let run = try CairnProcess.run(
+            ["bench", "engines", "--keys", "1000", "--engines", "persistent", "--workloads", "fillseq", "--ratio-slices", "0",
+             "--chart", directory.child("c.svg")], in: directory.path, environment: ["TMPDIR": directory.path])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("cairn bench engines: lmdb, leveldb, rocksdb × 1 workloads"), "\(run.standardOutput)")
+        let unknown = try CairnProcess.run(["bench", "engines", "--engines", "cairns", "--chart", directory.child("c.svg")])
+        #expect(unknown.status == 64)
+        #expect(unknown.standardError.contains("unknown 'cairns'") && unknown.standardError.contains("cairn, persistent, raw"))
+    }
+
+    @Test("bench report without --json, and a --ratio-slices past its limit, are bad usage naming the command")
+    func reportWithoutRuns() throws {
+        let report = try CairnProcess.run(["bench", "report"])
+        #expect(report.status == 64)
+        #expect(report.standardError.contains("give at least one --json file") && report.standardError.contains("cairn bench report"))
+        let slices = try CairnProcess.run(["bench", "engines", "--ratio-slices", "1001"])
+        #expect(slices.status == 64)
+        #expect(slices.standardError.contains("--ratio-slices must be between 0 and 1000"), "\(slices.standardError)")
+    }
+
     @Test("a failure at run time prints one error line without the usage and exits 1")
     func runtimeFailure() throws {
         let directory = TemporaryDirectory()
