@@ -310,6 +310,7 @@ struct BenchRunEngineCommand: ParsableCommand {
 
     func run() throws {
         guard let engine = BenchEngine(rawValue: engine) else { throw ValidationError("unknown engine '\(engine)'") }
+        ParentWatch.start()
         let chosen: [Workload] = try parseList(workloads, option: "--workloads")
         let results = try EngineRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir) {
             printError($0)
@@ -337,6 +338,7 @@ struct BenchRunPairCommand: ParsableCommand {
             throw ValidationError("--slices must be between 1 and \(PairedRun.slicesMax)")
         }
         let chosen: [Workload] = try parseList(workloads, option: "--workloads")
+        ParentWatch.start()
         let ratios = try PairedRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir, slices: slices) {
             printError($0)
         }.run(Set(chosen))

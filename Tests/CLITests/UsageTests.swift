@@ -55,7 +55,10 @@ struct UsageTests {
         let report = try CairnProcess.run(["bench", "report"])
         #expect(report.status == 64)
         #expect(report.standardError.contains("give at least one --json file") && report.standardError.contains("cairn bench report"))
-        let slices = try CairnProcess.run(["bench", "engines", "--ratio-slices", "1001"])
+        let directory = TemporaryDirectory()
+        let slices = try CairnProcess.run(
+            ["bench", "engines", "--keys", "100", "--engines", "memory", "--workloads", "fillseq", "--ratio-slices", "1001",
+             "--chart", directory.child("c.svg")], in: directory.path, environment: ["TMPDIR": directory.path])
         #expect(slices.status == 64)
         #expect(slices.standardError.contains("--ratio-slices must be between 0 and 1000"), "\(slices.standardError)")
     }
