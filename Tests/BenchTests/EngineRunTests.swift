@@ -48,6 +48,7 @@ struct EngineRunTests {
         for engine in BenchEngine.allCases where engine.cairnKind != nil { #expect(svg.contains(">\(engine.rawValue)")) }
         #expect(!svg.contains("raw-lmdb") && !svg.contains("raw-leveldb"), "raw C baselines are in the ratio section, not the chart")
         #expect(svg.contains("p99.9 latency") && svg.contains("bytes on disk"))
+        #expect(svg.contains(SVGChart.escape(SVGChart.unmeasuredFootnote)), "a 600-key run's pale (!) bars are explained")
         let advice = report.advice()
         #expect(advice.count == Workload.allCases.count)
         // A 600-key run is too short to measure: the advice says so instead of naming a winner.
