@@ -128,6 +128,13 @@ struct DurableRunTests {
         }
         #expect(BenchEngine.group(named: "cairn") == BenchEngine.allCases.filter { $0.cairnKind != nil })
         #expect(BenchEngine.group(named: "raw")?.contains(.rawLMDB) == true && BenchEngine.group(named: "lmdb") == nil)
+        let machine = MachineInfo.current()
+        #expect(machine.rocksdbVersion?.range(of: #"^RocksDB \d+\.\d+"#, options: .regularExpression) != nil, "\(machine.summary)")
+        #expect(machine.summary.contains("; \(machine.rocksdbVersion ?? "RocksDB"); "), "the summary names RocksDB's version")
+        var saved = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(machine)) as! [String: Any]
+        saved["rocksdbVersion"] = nil
+        let old = try JSONDecoder().decode(MachineInfo.self, from: try JSONSerialization.data(withJSONObject: saved))
+        #expect(old.rocksdbVersion == nil && !old.summary.contains("RocksDB"), "runs saved before RocksDB still load")
         #expect(BenchEngine.groupNames.allSatisfy { BenchEngine.group(named: $0) != nil }, "every group name the errors list is known")
     }
 }
