@@ -130,7 +130,7 @@ struct BenchEnginesCommand: ParsableCommand {
     var variant: String?
 
     func validate() throws {
-        _ = try chosenEngines()
+        if let problem = try options.settings().problem(engines: chosenEngines()) { throw ValidationError(problem) }
         let _: [Workload] = try parseList(workloads, option: "--workloads")
         guard (0...PairedRun.slicesMax).contains(ratioSlices) else {
             throw ValidationError("--ratio-slices must be between 0 and \(PairedRun.slicesMax)")
@@ -147,7 +147,6 @@ struct BenchEnginesCommand: ParsableCommand {
             try PathArguments.prepareDirectory(path, option: "--data-dir")
             return path
         } ?? NSTemporaryDirectory()
-        if let problem = settings.problem(engines: chosenEngines) { throw ValidationError(problem) }
         let machine = MachineInfo.current()
         let cleanup = SignalCleanup.shared
         cleanup.install()

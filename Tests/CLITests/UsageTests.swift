@@ -63,6 +63,17 @@ struct UsageTests {
         #expect(slices.standardError.contains("--ratio-slices must be between 0 and 1000"), "\(slices.standardError)")
     }
 
+    @Test("--fill-batch with a raw baseline is bad usage, found before the --data-dir is created")
+    func fillBatchWithRawBaseline() throws {
+        let directory = TemporaryDirectory()
+        let run = try CairnProcess.run(
+            ["bench", "engines", "--keys", "1000", "--engines", "lmdb,raw-lmdb", "--workloads", "fillrandom", "--fill-batch", "10",
+             "--data-dir", directory.child("new"), "--chart", directory.child("c.svg")], in: directory.path)
+        #expect(run.status == 64)
+        #expect(run.standardError.contains("raw-lmdb takes no batches") && run.standardError.contains("cairn bench engines"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("new")), "nothing was created")
+    }
+
     @Test("a failure at run time prints one error line without the usage and exits 1")
     func runtimeFailure() throws {
         let directory = TemporaryDirectory()
