@@ -15,7 +15,7 @@ enum MarkdownReport {
             \(command)
             ```
 
-            (`Benchmarks/compare-engines.sh` makes BENCHMARKS.md this way, from the runs it lists below.)
+            (`Benchmarks/compare-engines.sh` makes BENCHMARKS.md with one `cairn bench report` over its sections' runs.)
 
             Values are random per key with db_bench's compressibility (`--compression-ratio`). Each workload runs in \
             consecutive slices; **spread** is the range of their throughputs (from five slices, second-slowest to \
