@@ -287,13 +287,31 @@ struct BenchReportCommand: ParsableCommand {
             do {
                 return (try JSONDecoder().decode(BenchReport.self, from: data), path)
             } catch {
-                throw RuntimeError("\(path) is not a `bench engines --json` file: \(error)")
+                throw RuntimeError("\(path) is not a `bench engines --json` file: \(Self.describe(error))")
             }
         }
         try BenchOutput(
             runs: runs, writesJSON: false, chartPath: chart, markdownPath: markdown,
             command: BenchOutput.commandLine(), printsSettings: true
         ).write()
+    }
+}
+
+extension BenchReportCommand {
+    /// What is wrong with a saved run, in a few words and the field's path, rather than a `DecodingError` dump.
+    static func describe(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let names = (path + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return "'" + names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") + "'"
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "missing field \(field(context.codingPath, key))"
+        case .typeMismatch(let type, let context)?: return "field \(field(context.codingPath)) is not \(type)"
+        case .valueNotFound(let type, let context)?: return "field \(field(context.codingPath)) has no \(type)"
+        case .dataCorrupted(let context)? where context.codingPath.isEmpty: return "not valid JSON"
+        case .dataCorrupted(let context)?: return "field \(field(context.codingPath)) is invalid: \(context.debugDescription)"
+        default: return "\(error)"
+        }
     }
 }
 

@@ -78,11 +78,17 @@ struct UsageTests {
     func runtimeFailure() throws {
         let directory = TemporaryDirectory()
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: directory.child("bad.json")))
-        for json in [directory.child("missing.json"), directory.child("bad.json")] {
-            let run = try CairnProcess.run(["bench", "report", "--json", json, "--chart", directory.child("c.svg")])
-            #expect(run.status == 1, "\(json)")
-            #expect(run.standardError.hasPrefix("error: "), "\(run.standardError)")
-            #expect(!run.standardError.contains("Usage:"), "\(run.standardError)")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: directory.child("empty.json")))
+        let cases = [
+            ("missing.json", "cannot read"), ("bad.json", "is not a `bench engines --json` file: not valid JSON"),
+            ("empty.json", "is not a `bench engines --json` file: missing field 'command'"),
+        ]
+        for (name, problem) in cases {
+            let run = try CairnProcess.run(["bench", "report", "--json", directory.child(name), "--chart", directory.child("c.svg")])
+            #expect(run.status == 1, "\(name)")
+            let lines = run.standardError.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(problem), "\(run.standardError)")
+            #expect(!run.standardError.contains("Usage:") && !run.standardError.contains("DecodingError"), "\(run.standardError)")
         }
     }
 }
