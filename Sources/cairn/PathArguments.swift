@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CairnStorage
 import Foundation
 
@@ -61,5 +66,14 @@ enum PathArguments {
         guard FileManager.default.isWritableFile(atPath: parent) else {
             throw RuntimeError("\(option) \(path): directory \(parent) is not writable")
         }
+        // Permission bits say little to root or on /proc: create (and remove) a probe file of our own, as the
+        // atomic write at the end will.
+        let probe = parent + "/.cairn-write-check-\(UUID().uuidString.prefix(8))"
+        let handle = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard handle >= 0 else {
+            throw RuntimeError("\(option) \(path): cannot create files in \(parent): \(DirectoryCheck.errnoText(errno))")
+        }
+        close(handle)
+        unlink(probe)
     }
 }
