@@ -40,6 +40,9 @@ public enum BenchEngine: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The names `group(named:)` knows.
+    public static let groupNames = ["cairn", "persistent", "raw"]
+
     /// Whether the engine takes atomic batches (one commit for many puts); the raw C baselines do not.
     public var takesBatches: Bool { cairnKind != nil }
 

@@ -30,6 +30,10 @@ public struct BenchSettings: Codable, Sendable, Equatable {
     public var coldReads: Bool
 
     public static let keysMax = 100_000_000
+    /// Values carry 8 bytes of their own (see `ValueSource`), so none is shorter.
+    public static let valueBytesMin = 8
+    /// Largest benchmark value: the value-size sweep's 256 KiB with room to spare, far under the engines' limit.
+    public static let valueBytesMax = 1 << 20
     public static let threadsMax = 256
     public static let durationSecondsMax = 3_600.0
     public static let fillBatchMax = 100_000
@@ -126,7 +130,9 @@ public struct BenchSettings: Codable, Sendable, Equatable {
         if keySize < digits + 1 || keySize > StorageLimits.keyBytesMax {
             return "--key-size must be between \(digits + 1) (digits of the key space plus one) and \(StorageLimits.keyBytesMax)"
         }
-        if valueSize < 8 || valueSize > 1 << 20 { return "--value-size must be between 8 and 1048576" }
+        if valueSize < Self.valueBytesMin || valueSize > Self.valueBytesMax {
+            return "--value-size must be between \(Self.valueBytesMin) and \(Self.valueBytesMax)"
+        }
         if threads < 1 || threads > Self.threadsMax { return "--threads must be between 1 and \(Self.threadsMax)" }
         if let operations, operations < 1 { return "--ops must be positive" }
         if operations != nil, durationSeconds != nil { return "give --ops or --duration, not both" }

@@ -34,6 +34,8 @@ public struct PairedRun {
     /// The workloads a paired run measures: point puts and gets.
     public static let workloads: [Workload] = [.fillrandom, .overwrite, .readrandom]
     public static let defaultSlices = 10
+    /// Most alternating slices a side-by-side run may take (each slice runs both sides once).
+    public static let slicesMax = 1_000
     /// Longest wait for background work to finish before a slice starts.
     static let quietSecondsMax = 3.0
 
@@ -42,7 +44,7 @@ public struct PairedRun {
         progress: @escaping @Sendable (String) -> Void
     ) {
         precondition(engine.rawBaseline != nil, "only engines with a raw C baseline are paired")
-        precondition(slices >= 1, "at least one slice")
+        precondition((1...Self.slicesMax).contains(slices), "between 1 and slicesMax slices")
         self.engine = engine
         self.settings = settings
         self.dataDirectory = dataDirectory

@@ -76,10 +76,10 @@ struct BenchOptions: ParsableArguments {
 
 /// Parses a comma-separated list of names into values, naming the bad one and the choices on error; an empty
 /// list is an error too.
-func parseList<Value: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> [Value]
+func parseList<Value: RawRepresentable & CaseIterable>(_ text: String, option: String, groups: [String] = []) throws -> [Value]
 where Value.RawValue == String {
     if text == "all" { return Array(Value.allCases) }
-    let choices = Value.allCases.map(\.rawValue).joined(separator: ", ")
+    let choices = (Value.allCases.map(\.rawValue) + groups).joined(separator: ", ")
     guard text.contains(where: { $0 != "," && !$0.isWhitespace }) else {
         throw ValidationError("\(option) is empty: name at least one of \(choices), or all")
     }
@@ -130,22 +130,23 @@ struct BenchEnginesCommand: ParsableCommand {
     var variant: String?
 
     func validate() throws {
-        let _: [BenchEngine] = try BenchEngine.group(named: engines) ?? parseList(engines, option: "--engines")
+        if let problem = try options.settings().problem(engines: chosenEngines()) { throw ValidationError(problem) }
         let _: [Workload] = try parseList(workloads, option: "--workloads")
-        guard ratioSlices >= 0 else { throw ValidationError("--ratio-slices must be 0 or more") }
+        guard (0...PairedRun.slicesMax).contains(ratioSlices) else {
+            throw ValidationError("--ratio-slices must be between 0 and \(PairedRun.slicesMax)")
+        }
     }
 
     func run() throws {
         let settings = try options.settings()
         let started = ContinuousClock.now
-        let chosenEngines: [BenchEngine] = try BenchEngine.group(named: engines) ?? parseList(engines, option: "--engines")
+        let chosenEngines = try chosenEngines()
         let chosenWorkloads = Workload.canonicalOrder(Set(try parseList(workloads, option: "--workloads") as [Workload]))
         try checkOutputPaths()
         let parent = try dataDir.map { path throws(RuntimeError) in
             try PathArguments.prepareDirectory(path, option: "--data-dir")
             return path
         } ?? NSTemporaryDirectory()
-        if let problem = settings.problem(engines: chosenEngines) { throw ValidationError(problem) }
         let machine = MachineInfo.current()
         let cleanup = SignalCleanup.shared
         cleanup.install()
@@ -194,11 +195,21 @@ struct BenchEnginesCommand: ParsableCommand {
         if !failed.isEmpty { throw RuntimeError("engines that failed: \(failed.joined(separator: ", "))") }
     }
 
+    /// The engines `--engines` names: a group (`cairn`, `persistent`, `raw`), `all`, or a comma-separated list.
+    private func chosenEngines() throws -> [BenchEngine] {
+        if let group = BenchEngine.group(named: engines) { return group }
+        return try parseList(engines, option: "--engines", groups: BenchEngine.groupNames)
+    }
+
     /// The output files are checked before the run, so a bad path does not cost the results at its end.
     private func checkOutputPaths() throws(RuntimeError) {
         if let json { try PathArguments.checkOutputFile(json, option: "--json") }
         try PathArguments.checkOutputFile(chart, option: "--chart")
         if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
+        let outputs = [("--json", json), ("--chart", chart), ("--markdown", markdown)].compactMap { option, path in
+            path.map { (option: option, path: $0) }
+        }
+        try PathArguments.checkDistinct(outputs: outputs)
     }
 
     private func runEngine(
@@ -255,11 +266,17 @@ struct BenchReportCommand: ParsableCommand {
     @Option(help: "Write the Markdown report to this file.")
     var markdown: String?
 
-    func run() throws {
+    func validate() throws {
         guard !json.isEmpty else { throw ValidationError("give at least one --json file") }
+    }
+
+    func run() throws {
         for path in json { try PathArguments.checkText(path, option: "--json") }
         try PathArguments.checkOutputFile(chart, option: "--chart")
         if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
+        try PathArguments.checkDistinct(
+            outputs: [(option: "--chart", path: chart)] + (markdown.map { [(option: "--markdown", path: $0)] } ?? []),
+            inputs: json.map { (option: "--json", path: $0) })
         let runs = try json.map { path -> (report: BenchReport, jsonPath: String?) in
             let data: Data
             do {
@@ -270,13 +287,31 @@ struct BenchReportCommand: ParsableCommand {
             do {
                 return (try JSONDecoder().decode(BenchReport.self, from: data), path)
             } catch {
-                throw RuntimeError("\(path) is not a `bench engines --json` file: \(error)")
+                throw RuntimeError("\(path) is not a `bench engines --json` file: \(Self.describe(error))")
             }
         }
         try BenchOutput(
             runs: runs, writesJSON: false, chartPath: chart, markdownPath: markdown,
             command: BenchOutput.commandLine(), printsSettings: true
         ).write()
+    }
+}
+
+extension BenchReportCommand {
+    /// What is wrong with a saved run, in a few words and the field's path, rather than a `DecodingError` dump.
+    static func describe(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let names = (path + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return "'" + names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") + "'"
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "missing field \(field(context.codingPath, key))"
+        case .typeMismatch(let type, let context)?: return "field \(field(context.codingPath)) is not \(type)"
+        case .valueNotFound(let type, let context)?: return "field \(field(context.codingPath)) has no \(type)"
+        case .dataCorrupted(let context)? where context.codingPath.isEmpty: return "not valid JSON"
+        case .dataCorrupted(let context)?: return "field \(field(context.codingPath)) is invalid: \(context.debugDescription)"
+        default: return "\(error)"
+        }
     }
 }
 
@@ -292,6 +327,7 @@ struct BenchRunEngineCommand: ParsableCommand {
 
     func run() throws {
         guard let engine = BenchEngine(rawValue: engine) else { throw ValidationError("unknown engine '\(engine)'") }
+        ParentWatch.start()
         let chosen: [Workload] = try parseList(workloads, option: "--workloads")
         let results = try EngineRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir) {
             printError($0)
@@ -315,8 +351,11 @@ struct BenchRunPairCommand: ParsableCommand {
         guard let engine = BenchEngine(rawValue: engine), engine.rawBaseline != nil else {
             throw ValidationError("'\(engine)' has no raw C baseline")
         }
-        guard slices >= 1 else { throw ValidationError("--slices must be at least 1") }
+        guard (1...PairedRun.slicesMax).contains(slices) else {
+            throw ValidationError("--slices must be between 1 and \(PairedRun.slicesMax)")
+        }
         let chosen: [Workload] = try parseList(workloads, option: "--workloads")
+        ParentWatch.start()
         let ratios = try PairedRun(engine: engine, settings: try options.settings(), dataDirectory: dataDir, slices: slices) {
             printError($0)
         }.run(Set(chosen))
@@ -327,10 +366,19 @@ struct BenchRunPairCommand: ParsableCommand {
 /// Writes a line to standard output at once (print buffers when stdout is a pipe), so it stays in order
 /// with the progress the child processes write to standard error.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    writeLine(line, to: .standardOutput)
 }
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeLine(line, to: .standardError)
+}
+
+/// Writes a line to `handle`; when its reader has gone (`cairn … | head`), cleans up and ends by SIGPIPE.
+private func writeLine(_ line: String, to handle: FileHandle) {
+    do {
+        try handle.write(contentsOf: Data((line + "\n").utf8))
+    } catch {
+        SignalCleanup.shared.outputClosed()
+    }
 }

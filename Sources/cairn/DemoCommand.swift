@@ -13,11 +13,14 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Data directory to use (created when missing); kept afterwards. Default: a new temporary directory, removed at the end, on Ctrl-C and on SIGTERM.")
     var dataDir: String?
 
-    @Option(help: "Keys to write per table.")
+    @Option(help: "Keys to write per table (at most \(DemoCommand.keysMax)).")
     var keys: Int = 10_000
 
+    /// Most keys the demo writes per table.
+    static let keysMax = 1_000_000
+
     func validate() throws {
-        guard (1...1_000_000).contains(keys) else { throw ValidationError("--keys must be between 1 and 1000000") }
+        guard (1...Self.keysMax).contains(keys) else { throw ValidationError("--keys must be between 1 and \(Self.keysMax)") }
     }
 
     func run() throws {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CairnStorage
 import Foundation
 
@@ -26,6 +31,26 @@ enum PathArguments {
         }
     }
 
+    /// Refuses two output files at one path (the last written would replace the other: a chart over the JSON
+    /// results), and an output at the path of an input (`bench report --chart run.json` would replace the run).
+    static func checkDistinct(outputs: [(option: String, path: String)], inputs: [(option: String, path: String)] = [])
+        throws(RuntimeError)
+    {
+        var seen: [String: String] = [:]
+        for (option, path) in inputs { seen[resolved(path)] = "the input \(option) \(path)" }
+        for (option, path) in outputs {
+            if let earlier = seen[resolved(path)] {
+                throw RuntimeError("\(option) \(path) is the same file as \(earlier): give each output its own file")
+            }
+            seen[resolved(path)] = "\(option) \(path)"
+        }
+    }
+
+    /// `path` made absolute, with `.`, `..` and symbolic links resolved, so two spellings of one file compare equal.
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
     /// A file to be written at the end of a run: not a directory, in an existing, writable directory.
     static func checkOutputFile(_ path: String, option: String) throws(RuntimeError) {
         try checkText(path, option: option)
@@ -41,5 +66,14 @@ enum PathArguments {
         guard FileManager.default.isWritableFile(atPath: parent) else {
             throw RuntimeError("\(option) \(path): directory \(parent) is not writable")
         }
+        // Permission bits say little to root or on /proc: create (and remove) a probe file of our own, as the
+        // atomic write at the end will.
+        let probe = parent + "/.cairn-write-check-\(UUID().uuidString.prefix(8))"
+        let handle = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard handle >= 0 else {
+            throw RuntimeError("\(option) \(path): cannot create files in \(parent): \(DirectoryCheck.errnoText(errno))")
+        }
+        close(handle)
+        unlink(probe)
     }
 }

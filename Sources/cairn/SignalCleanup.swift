@@ -7,9 +7,10 @@ import CairnStorage
 import Dispatch
 import Foundation
 
-/// What a command must undo when SIGINT (Ctrl-C) or SIGTERM stops it: the directories it created and the child
-/// processes it started. On such a signal it refuses to start anything new, stops the children (SIGTERM, then
-/// SIGKILL after a grace time) and waits for them, removes the directories, then ends by the same signal.
+/// What a command must undo when SIGINT (Ctrl-C) or SIGTERM stops it, or its output is closed (`cairn … | head`):
+/// the directories it created and the child processes it started. On such a signal it refuses to start anything
+/// new, stops the children (SIGTERM, then SIGKILL after a grace time) and waits for them, removes the directories,
+/// then ends by the same signal (SIGPIPE for closed output).
 final class SignalCleanup: @unchecked Sendable {
     /// The one registry of the process: signal dispositions are process-wide.
     static let shared = SignalCleanup()
@@ -39,7 +40,15 @@ final class SignalCleanup: @unchecked Sendable {
                 source.resume()
                 sources.append(source)
             }
+            // A write to a closed pipe fails with EPIPE instead of killing the process before its cleanup;
+            // `writeLine` then calls `outputClosed`.
+            signal(SIGPIPE, SIG_IGN)
         }
+    }
+
+    /// Standard output or error was closed by its reader: cleans up as for a signal, then ends by SIGPIPE.
+    func outputClosed() -> Never {
+        stop(by: SIGPIPE)
     }
 
     /// Creates `path` as a new directory (its parent must exist; see `DirectoryCheck.createFresh`), to be removed
@@ -75,7 +84,7 @@ final class SignalCleanup: @unchecked Sendable {
         lock.withLock { children.removeAll { $0 === child } }
     }
 
-    private func stop(by signalNumber: Int32) {
+    private func stop(by signalNumber: Int32) -> Never {
         lock.withLock {
             stopping = true
             for child in children where child.isRunning { child.terminate() }

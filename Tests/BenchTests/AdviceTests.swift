@@ -36,10 +36,26 @@ struct AdviceTests {
             Self.result(.leveldb, opsPerSecond: 200_000),
         ])
         let line = Advice.line(report, .readrandom)
-        #expect(line.hasPrefix("readrandom: leveldb leads with 200.0k ops/s"), "\(line)")
-        #expect(!line.contains("lmdb leads") && !line.contains("memory (keeps"), "\(line)")
+        #expect(line.hasPrefix("readrandom: no pick, since lmdb was too short to measure and may be the fastest; measured: leveldb 200.0k ops/s; rerun with more --keys, --ops or a --duration."), "\(line)")
+        #expect(!line.contains("leads") && !line.contains("memory (keeps"), "\(line)")
         #expect(line.contains("Not judged: memory only 0 operations") && line.contains("lmdb only 500 operations"))
         #expect(!line.contains("with 0 ops/s"))
+
+        // The slowest engine is the one measured when the others finish too soon: it must not "lead".
+        let slowMeasured = Self.report([
+            Self.result(.lmdb, .fillrandom, opsPerSecond: 8_900, operations: 3_000),
+            Self.result(.leveldb, .fillrandom, opsPerSecond: 176_000, operations: 3_000),
+        ])
+        let fill = Advice.line(slowMeasured, .fillrandom)
+        #expect(fill.hasPrefix("fillrandom: no pick, since leveldb was too short to measure"), "\(fill)")
+        #expect(fill.contains("rerun with more --keys.") && !fill.contains("--ops"), "a fill takes only --keys: \(fill)")
+
+        // Memory too short to measure leaves the persistent engines' pick alone.
+        let memoryShort = Self.report([
+            Self.result(.memory, opsPerSecond: 5_000_000, operations: 500),
+            Self.result(.lmdb, opsPerSecond: 100_000), Self.result(.leveldb, opsPerSecond: 50_000),
+        ])
+        #expect(Advice.line(memoryShort, .readrandom).hasPrefix("readrandom: lmdb leads with 100.0k ops/s (2.00× leveldb)"))
         let tables = report.textTables()
         #expect(tables.contains("warning: lmdb only 500 operations (under 1000): too few to measure; left out of the advice"))
         #expect(tables.contains("5,000,000 (!)"))
@@ -89,6 +105,7 @@ struct AdviceTests {
         #expect(line.contains("leveldb's worst operation took 5000 µs against 200.0 µs for lmdb"))
         #expect(line.contains("memory (keeps nothing across a restart) 1.00M ops/s, 3.33× leveldb"))
         #expect(!line.contains("leveldb uses"), "the leader uses less disk, so disk is no caution")
+        #expect(!report.chartSVG().contains("pale bars"), "every bar was measured, so the chart needs no footnote")
 
         let lmdbLeads = Self.report([
             Self.result(.lmdb, .overwrite, opsPerSecond: 300_000, disk: 4_000_000),

@@ -48,6 +48,7 @@ struct EngineRunTests {
         for engine in BenchEngine.allCases where engine.cairnKind != nil { #expect(svg.contains(">\(engine.rawValue)")) }
         #expect(!svg.contains("raw-lmdb") && !svg.contains("raw-leveldb"), "raw C baselines are in the ratio section, not the chart")
         #expect(svg.contains("p99.9 latency") && svg.contains("bytes on disk"))
+        #expect(svg.contains(SVGChart.escape(SVGChart.unmeasuredFootnote)), "a 600-key run's pale (!) bars are explained")
         let advice = report.advice()
         #expect(advice.count == Workload.allCases.count)
         // A 600-key run is too short to measure: the advice says so instead of naming a winner.
@@ -127,6 +128,14 @@ struct DurableRunTests {
         }
         #expect(BenchEngine.group(named: "cairn") == BenchEngine.allCases.filter { $0.cairnKind != nil })
         #expect(BenchEngine.group(named: "raw")?.contains(.rawLMDB) == true && BenchEngine.group(named: "lmdb") == nil)
+        let machine = MachineInfo.current()
+        #expect(machine.rocksdbVersion?.range(of: #"^RocksDB \d+\.\d+"#, options: .regularExpression) != nil, "\(machine.summary)")
+        #expect(machine.summary.contains("; \(machine.rocksdbVersion ?? "RocksDB"); "), "the summary names RocksDB's version")
+        var saved = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(machine)) as! [String: Any]
+        saved["rocksdbVersion"] = nil
+        let old = try JSONDecoder().decode(MachineInfo.self, from: try JSONSerialization.data(withJSONObject: saved))
+        #expect(old.rocksdbVersion == nil && !old.summary.contains("RocksDB"), "runs saved before RocksDB still load")
+        #expect(BenchEngine.groupNames.allSatisfy { BenchEngine.group(named: $0) != nil }, "every group name the errors list is known")
     }
 }
 

@@ -11,15 +11,18 @@ final class CairnProcess: @unchecked Sendable {
     let process = Process()
     private let outputDirectory = TemporaryDirectory("cairn-cli-output")
 
-    /// Starts `cairn <arguments>` in `directory`, with `environment` added to the test's own.
-    init(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws {
+    /// Starts `cairn <arguments>` in `directory`, with `environment` added to the test's own; its standard
+    /// output goes to `outputPipe` when one is given (`standardOutput` is then empty).
+    init(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], outputPipe: Pipe? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: try BuiltExecutable.path())
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try Data().write(to: URL(fileURLWithPath: outputDirectory.child("stdout")))
         try Data().write(to: URL(fileURLWithPath: outputDirectory.child("stderr")))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputDirectory.child("stdout")))
+        process.standardOutput = try outputPipe ?? FileHandle(forWritingTo: URL(fileURLWithPath: outputDirectory.child("stdout")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputDirectory.child("stderr")))
         try Self.withSignalsUnblocked { try process.run() }
     }

@@ -68,7 +68,9 @@ struct PathTests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         let cases = [
             (directory.child("missing/out"), "does not exist"), (directory.path, "is a directory"),
-            (file + "/out", "is not a directory"), ("", "is empty"),
+            (file + "/out", "is not a directory"), ("", "is empty"), 
+            // Root passes the permission check on /proc; the probe file finds it unwritable before the run.
+            ("/proc/cairn-out", geteuid() == 0 ? "cannot create files in /proc" : "/proc is not writable"),
         ]
         for (path, problem) in cases {
             var arguments = ["bench", "engines", "--keys", "100", "--engines", "memory", "--workloads", "fillseq"]
@@ -78,6 +80,35 @@ struct PathTests {
             let lines = run.standardError.split(separator: "\n")
             #expect(lines.count == 1 && lines[0].hasPrefix("error: \(option)") && lines[0].contains(problem), "\(run.standardError)")
             #expect(!run.standardOutput.contains("cairn bench engines:"), "\(option) '\(path)': the run did not start")
+        }
+    }
+
+    @Test("two outputs at one path, or an output over an input, are refused before anything is written")
+    func outputsDistinct() throws {
+        let directory = TemporaryDirectory()
+        let bench = ["bench", "engines", "--keys", "100", "--engines", "memory", "--workloads", "fillseq"]
+        let cases = [
+            (["--json", "out", "--chart", "./out"], "--chart ./out is the same file as --json out"),
+            (["--json", "r.json", "--markdown", directory.child("r.json")], "is the same file as --json r.json"),
+        ]
+        for (arguments, problem) in cases {
+            let run = try CairnProcess.run(bench + arguments, in: directory.path, environment: ["TMPDIR": directory.path])
+            #expect(run.status == 1, "\(arguments): status \(run.status)")
+            let lines = run.standardError.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(problem), "\(run.standardError)")
+            #expect(!run.standardOutput.contains("cairn bench engines:"), "\(arguments): the run did not start")
+        }
+
+        let saved = directory.child("saved.json")
+        let made = try CairnProcess.run(bench + ["--json", saved, "--chart", directory.child("c.svg")], in: directory.path,
+            environment: ["TMPDIR": directory.path])
+        try #require(made.status == 0, "\(made.standardError)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: saved))
+        for output in [["--chart", saved], ["--chart", directory.child("c.svg"), "--markdown", directory.path + "/./saved.json"]] {
+            let run = try CairnProcess.run(["bench", "report", "--json", saved] + output, in: directory.path)
+            #expect(run.status == 1, "\(output): status \(run.status)")
+            #expect(run.standardError.contains("is the same file as the input --json \(saved)"), "\(run.standardError)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == before, "\(output): the saved run is untouched")
         }
     }
 }

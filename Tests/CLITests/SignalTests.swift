@@ -43,6 +43,53 @@ struct SignalTests {
         #expect(left.isEmpty, "no child process is left running")
     }
 
+    @Test("an engine's child process stops soon after its parent is killed with SIGKILL")
+    func orphanedChildStops() throws {
+        let directory = TemporaryDirectory()
+        let run = try CairnProcess(
+            ["bench", "engines", "--keys", "20000", "--engines", "lmdb", "--workloads", "fillrandom,readrandom",
+             "--duration", "100", "--ratio-slices", "0", "--chart", directory.child("c.svg")],
+            in: directory.path, environment: ["TMPDIR": directory.path])
+        let started = CairnProcess.poll(secondsMax: Self.startSecondsMax) {
+            Self.entries(directory.path, prefix: "cairn-bench-").contains {
+                FileManager.default.fileExists(atPath: directory.child($0 + "/lmdb/fillrandom"))
+            }
+        }
+        try #require(started && run.process.isRunning, "the run did not reach its first workload: \(run.standardError)")
+        try #require(!CairnProcess.processes(mentioning: directory.path + "/cairn-bench-").isEmpty, "a child runs the engine")
+        // The child now runs a 100 s readrandom; only noticing its parent's end stops it within the wait below.
+
+        kill(run.process.processIdentifier, SIGKILL)
+        try run.waitForExit(secondsMax: Self.stopSecondsMax)
+        let stopped = CairnProcess.poll(secondsMax: 10) { CairnProcess.processes(mentioning: directory.path).isEmpty }
+        let left = CairnProcess.processes(mentioning: directory.path)
+        for id in left { kill(id, SIGKILL) }
+        #expect(stopped, "the orphaned child stopped by itself")
+        #expect(run.standardError.contains("error: the parent `cairn bench engines`"), "\(run.standardError)")
+    }
+
+    @Test("closing the output (cairn bench engines | head -1) removes the run's data and ends by SIGPIPE")
+    func closedOutput() throws {
+        let directory = TemporaryDirectory()
+        let pipe = Pipe()
+        let run = try CairnProcess(
+            ["bench", "engines", "--keys", "50000", "--engines", "lmdb,leveldb", "--workloads", "fillrandom",
+             "--ratio-slices", "0", "--chart", directory.child("c.svg")],
+            in: directory.path, environment: ["TMPDIR": directory.path], outputPipe: pipe)
+        let first = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(first.hasPrefix("cairn bench engines:"), "\(first)")
+        try pipe.fileHandleForReading.close()
+        try pipe.fileHandleForWriting.close()
+
+        try run.waitForExit(secondsMax: Self.startSecondsMax)
+        #expect(run.endedBySignal && run.status == SIGPIPE, "ended by SIGPIPE, not \(run.status): \(run.standardError)")
+        #expect(Self.entries(directory.path, prefix: "cairn-bench-").isEmpty, "the data directory is removed")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("c.svg")), "the run stopped")
+        let left = CairnProcess.processes(mentioning: directory.path)
+        for id in left { kill(id, SIGKILL) }
+        #expect(left.isEmpty, "no child process is left running")
+    }
+
     @Test("a signal during demo removes its temporary data directory", arguments: [SIGINT, SIGTERM])
     func demo(signal: Int32) throws {
         let directory = TemporaryDirectory()

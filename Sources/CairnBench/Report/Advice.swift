@@ -1,6 +1,6 @@
 /// Which Cairn engine to pick for each workload. It leads with the engines that persist, calls a difference
 /// inside the run's noise a tie, flags tails and disk use that should weigh on the choice, names memory apart,
-/// and leaves out workloads too short to measure.
+/// and makes no pick on a workload that some persistent engine ran too briefly to measure.
 enum Advice {
     /// A throughput difference below this share is a tie, whatever the slices say.
     static let tieShareMin = 0.10
@@ -42,8 +42,19 @@ enum Advice {
             .filter { !$0.isMeasured }.map { "\($0.engine.rawValue) \($0.measurementProblem!)" }
         let skipped = unmeasured.isEmpty ? "" : " Not judged: " + unmeasured.joined(separator: "; ") + "."
         let ranked = persistentRanking(report, workload)
+        // Fills always write --keys keys; the other workloads also take --ops or --duration.
+        let rerun = workload.isFill ? "rerun with more --keys" : "rerun with more --keys, --ops or a --duration"
         guard let leader = ranked.first else {
-            return "\(name): no persistent engine ran long enough to measure; rerun with more --keys, --ops or a --duration.\(skipped)"
+            return "\(name): no persistent engine ran long enough to measure; \(rerun).\(skipped)"
+        }
+        let unjudged = report.engines.filter { $0.cairnKind != nil && $0.persists }.compactMap { report.result($0, workload) }
+            .filter { !$0.isMeasured }.map(\.engine.rawValue)
+        if !unjudged.isEmpty {
+            // The engine that finishes soonest is the one too short to measure: ranking the rest would crown the slowest.
+            return "\(name): no pick, since \(unjudged.joined(separator: " and ")) \(unjudged.count == 1 ? "was" : "were") too short "
+                + "to measure and may be the fastest; measured: "
+                + ranked.map { "\($0.engine.rawValue) \(Formatting.compact($0.opsPerSecond)) ops/s" }.joined(separator: ", ")
+                + "; \(rerun).\(skipped)"
         }
         let tied = ranked.filter { isTie(leader, $0) }
         var text: String

@@ -9,12 +9,13 @@ enum MarkdownReport {
         var out = """
             # Engine comparison
 
-            Generated on \(first.generatedAt) on \(first.machine.summary). `Benchmarks/compare-engines.sh` regenerates \
-            this page; it was assembled by
+            Generated on \(first.generatedAt) on \(first.machine.summary). This page was assembled by
 
             ```sh
             \(command)
             ```
+
+            (`Benchmarks/compare-engines.sh` makes BENCHMARKS.md with one `cairn bench report` over its sections' runs.)
 
             Values are random per key with db_bench's compressibility (`--compression-ratio`). Each workload runs in \
             consecutive slices; **spread** is the range of their throughputs (from five slices, second-slowest to \

@@ -38,7 +38,9 @@ enum SVGChart {
         let width = labelWidth + panels.count * (panelWidth + panelGap)
         let groupHeight = max(1, engines.count) * barHeight + groupGap
         let top = 76
-        let height = top + workloads.count * groupHeight + 20
+        let unmeasured = workloads.contains { workload in engines.contains { report.result($0, workload)?.isMeasured == false } }
+        let footnoteHeight = unmeasured ? 16 : 0
+        let height = top + workloads.count * groupHeight + 20 + footnoteHeight
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" font-family="sans-serif" font-size="11">
             <rect width="100%" height="100%" fill="white"/>
@@ -58,8 +60,15 @@ enum SVGChart {
             svg += "<text x=\"\(left)\" y=\"\(top - 12)\" font-weight=\"bold\">\(escape(panel.title))</text>\n"
             svg += render(panel, report, engines: engines, workloads: workloads, left: left, top: top, groupHeight: groupHeight)
         }
+        if unmeasured {
+            svg += "<text x=\"\(labelWidth)\" y=\"\(height - 10)\" fill=\"#555\">\(escape(unmeasuredFootnote))</text>\n"
+        }
         return svg + "</svg>\n"
     }
+
+    /// Explains the pale bars marked (!), under a chart that has any.
+    static let unmeasuredFootnote = "(!) pale bars: too short to measure (under \(WorkloadResult.measuredOperationsMin) operations or "
+        + "\(WorkloadResult.measuredSecondsMin) s); left out of the advice"
 
     /// The bars of one panel, scaled to the largest figure in it.
     static func render(
