@@ -12,6 +12,9 @@ struct Observations {
     var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
     /// The union of every history a read of the key returned (so it covers each write that took effect).
     var seenHistory: [String: VersionVector] = [:]
+    /// Writes a node is handing to a primary, by the node and its forward id: when no primary answers in time,
+    /// the node coordinates the write itself at its `forwardTimeout`, and its dot is issued then.
+    var forwards: [NodeID: [RequestID: ClientRequest]] = [:]
 }
 
 /// How close a run came to the core's limits, to show a workload reaches them.
@@ -62,9 +65,10 @@ extension Simulation {
         return (stored?.history ?? .empty).joined(with: contextHistory)
     }
 
-    /// The dot a coordinator gave `request` (the one history entry its new copy has beyond `base`), and the
-    /// directive that first carries the new copy: the dot counts as issued only once that one is performed.
-    func newDot(of request: ClientRequest, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
+    /// The dot coordinator `node` gave `request` (the history entry of one of its actors, `node/…`, that its new
+    /// copy has beyond `base`), and the directive that first carries the new copy: the dot counts as issued only
+    /// once that one is performed. (A one-shot copy may carry other writers' entries beyond `base` too.)
+    func newDot(of request: ClientRequest, at node: NodeID, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
         guard let base, observed.dots[request.id] == nil else { return nil }
         let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
             switch directive {
@@ -74,13 +78,35 @@ extension Simulation {
             }
         }.first
         guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
-        let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
+        let new = object.history.counters.filter { $0.value > base[$0.key] && Self.isActor($0.key, of: node) }.sorted { $0.key < $1.key }
         guard let (node, counter) = new.first else {
             // A dot the writer's own context or the stored copy already covers: two writes now share it.
             fail("dot reuse: a write of \(text(request.key)) was coordinated under a dot its base \(base) already covers: \(Checkers.describe(object))")
             return nil
         }
         return IssuedDot(requestID: request.id, dot: Dot(node, counter), directiveIndex: index)
+    }
+
+    /// Remembers the writes `directives` start forwarding, so a dot issued when the forward times out is seen.
+    func noteForwards(of request: ClientRequest, at node: NodeID, in directives: [Directive]) {
+        if case .get = request.operation { return }
+        for case .startTimer(.forwardTimeout(let forwardID), _) in directives {
+            observed.forwards[node, default: [:]][forwardID] = request
+        }
+    }
+
+    /// The write node `id` may coordinate itself when `timer` fires: one whose forward no primary took on.
+    func forwardedWrite(at id: NodeID, on timer: TimerID) -> ClientRequest? {
+        guard case .forwardTimeout(let forwardID) = timer, let request = observed.forwards[id]?[forwardID],
+            observed.dots[request.id] == nil
+        else { return nil }
+        return request
+    }
+
+    /// Whether `actor` is one of `node`'s: `node/incarnation` as a primary, `node/incarnation/generation` as a
+    /// one-shot writer.
+    static func isActor(_ actor: NodeID, of node: NodeID) -> Bool {
+        actor == node || actor.name.hasPrefix(node.name + "/")
     }
 
     func record(_ issued: IssuedDot) {

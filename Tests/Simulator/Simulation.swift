@@ -137,12 +137,16 @@ public final class Simulation {
             let before = dotBase(at: node, for: message)
             let directives = node.core!.onMessage(message, from: from, now: localTime(to))
             var issued: IssuedDot?
-            if case .coordinate(_, let request) = message { issued = newDot(of: request, base: before, in: directives) }
+            if case .coordinate(_, let request) = message { issued = newDot(of: request, at: to, base: before, in: directives) }
             try perform(directives, at: node, issuing: issued)
         case .timer(let id, let incarnation, let timer):
             guard let node = nodes[id], node.core != nil, node.incarnation == incarnation else { return }
             if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
-            try perform(node.core!.onTimer(timer, now: localTime(id)), at: node)
+            // A forward no primary took on is coordinated here, under a dot issued now.
+            let forwarded = forwardedWrite(at: id, on: timer)
+            let before = forwarded.flatMap { dotBase(at: node, $0) }
+            let directives = node.core!.onTimer(timer, now: localTime(id))
+            try perform(directives, at: node, issuing: forwarded.flatMap { newDot(of: $0, at: id, base: before, in: directives) })
         case .reply(let client, let reply):
             clientReceived(reply, client: client)
         case .clientNext(let client):
