@@ -9,7 +9,10 @@ public enum Checkers {
     static func check(_ simulation: Simulation, finalValues: [String: Set<String>]) -> [String] {
         var failures: [String] = []
         let history = simulation.history
-        let mustBeGone = history.supersededByAcknowledgedWrite
+        // A write every holder lost to a power loss before syncing (buffered durability) no longer supersedes.
+        let mustBeGone = Set(simulation.writeIndexByRequest.filter { requestID, index in
+            history.writes[index].acknowledged && !lostToPowerLoss(requestID, simulation)
+        }.values.flatMap { history.writes[$0].saw })
         let isLastWriteWins = simulation.options.table.policy == .lww
         for key in simulation.keys {
             guard let final = finalValues[key] else {
@@ -40,7 +43,12 @@ public enum Checkers {
         let superseded = simulation.writes(of: key).contains { id, write in
             write.saw.contains(value) && (simulation.observed.dots[id].map(seen.covers) ?? false)
         }
-        if superseded { return true }
+        return superseded || lostToPowerLoss(requestID, simulation)
+    }
+
+    /// Whether every node that held an acknowledged write when it was acknowledged later lost it to a power
+    /// loss before syncing (a buffered table's promise allows it) or to a wiped disk.
+    static func lostToPowerLoss(_ requestID: UInt64, _ simulation: Simulation) -> Bool {
         guard let acknowledgement = simulation.observed.acknowledgements[requestID], !acknowledgement.holders.isEmpty else {
             return false
         }

@@ -70,7 +70,7 @@ public final class Simulation {
         for id in nodeIDs {
             nodes[id] = try SimulatedNode(
                 id: id, ring: ring, engine: options.engine, directory: directory?.child(id.name),
-                losesUnsyncedWrites: options.faults.powerLoss)
+                losesUnsyncedWrites: options.faults.powerLoss && options.durability == .buffered)
             clocks[id] = NodeClock.random(&random, skewMax: options.clockSkewMillisecondsMax, driftMax: options.clockDriftPartsPerMillionMax)
         }
         clients = (0..<options.clientCount).map { SimulatedClient(index: $0, remaining: options.operationsPerClient) }

@@ -34,11 +34,15 @@ public struct SimulationOptions: Sendable {
     public var faultIntervalMilliseconds: UInt64 = 700
     /// Most nodes down at once.
     public var nodesDownMax = 2
-    /// How often each node syncs its write-back cache (with `faults.powerLoss`).
+    /// How often each node syncs its write-back cache (with `faults.powerLoss` on a `buffered` table).
     public var syncIntervalMilliseconds: UInt64 = 300
     /// Largest clock skew of a node, and largest backward step, in milliseconds; drift in parts per million.
     public var clockSkewMillisecondsMax: UInt64 = 0
     public var clockDriftPartsPerMillionMax: UInt64 = 0
+    /// What the table (and the hints) promise: `sync` writes are on disk before they are acknowledged, so a
+    /// power loss loses nothing of them; `buffered` ones may be lost with the power (`faults.powerLoss`), and the
+    /// checkers excuse exactly that.
+    public var durability: Durability = .buffered
     /// The engine every node stores its replicas in; memory keeps its data across simulated crashes.
     public var engine: EngineKind = .memory
     public var faults = FaultSwitches()
@@ -69,6 +73,7 @@ public struct SimulationOptions: Sendable {
         options.nodesDownMax = min(options.nodeCount - 1, pick(1...3))
         options.clockSkewMillisecondsMax = UInt64(pick(0...2_000))
         options.clockDriftPartsPerMillionMax = UInt64(pick(0...500))
+        options.durability = random.next(below: 3) == 0 ? .sync : .buffered
         return options
     }
 
