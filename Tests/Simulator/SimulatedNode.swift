@@ -74,6 +74,12 @@ final class SimulatedNode {
         (self.tableDisk, self.hintDisk, store) = (nil, nil, nil)
     }
 
+    /// Runs `body` with neither disk failing: what a checker reads is what the disks hold, not an injected fault.
+    func readingPastFaults<Result>(_ body: () throws -> Result) rethrows -> Result {
+        guard let tableDisk, let hintDisk else { return try body() }
+        return try tableDisk.withoutFaults { try hintDisk.withoutFaults(body) }
+    }
+
     /// Writes the write-back cache through (a periodic fsync).
     func sync(now: UInt64) throws {
         try tableDisk?.sync()

@@ -60,7 +60,8 @@ extension Simulation {
         case .get: return nil
         case .put(_, let given), .delete(let given): context = given
         }
-        let stored = ((try? node.store.load(table: request.table, key: request.key)) ?? nil).flatMap { try? SiblingSetCodec.decode($0) }
+        let stored = node.readingPastFaults { (try? node.store.load(table: request.table, key: request.key)) ?? nil }
+            .flatMap { try? SiblingSetCodec.decode($0) }
         let contextHistory = (try? CausalContext.decode(context)) ?? .empty
         return (stored?.history ?? .empty).joined(with: contextHistory)
     }
@@ -143,7 +144,10 @@ extension Simulation {
     /// Whether node `id`'s disk holds the write `dot` of `key`, in its stored copy or in a hint.
     func holds(_ dot: Dot, key: String, at id: NodeID) -> Bool {
         guard let node = nodes[id], let view = diskView(of: node) else { return false }
-        let bytes = Array(key.utf8)
+        return node.readingPastFaults { holds(dot, key: Array(key.utf8), in: view) }
+    }
+
+    private func holds(_ dot: Dot, key bytes: [UInt8], in view: EngineReplicaStore) -> Bool {
         if let data = (try? view.load(table: Simulation.table, key: bytes)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
             copy.history.covers(dot)
         {
@@ -154,14 +158,15 @@ extension Simulation {
     }
 
     /// What a node's disk holds in the sense its tables promise: with a write-back cache (`powerLoss`), what
-    /// the engine accepted (buffered durability); otherwise what the durable engine holds.
+    /// the engine accepted (buffered durability); otherwise what the durable engine holds. Read it past the
+    /// disk's injected faults (`readingPastFaults`): a failing read is not an empty disk.
     func diskView(of node: SimulatedNode) -> EngineReplicaStore? {
         options.faults.powerLoss ? (node.store ?? node.durable) : node.durable
     }
 
     /// A node's hints in memory are exactly the hints on its disk, after every event it handled.
     func checkHintsMirrored(at node: SimulatedNode) {
-        guard let core = node.core, let onDisk = try? node.store.storedHints() else { return }
+        guard let core = node.core, let onDisk = node.readingPastFaults({ try? node.store.storedHints() }) else { return }
         let inMemory = Set(core.hints.values)
         let stored = Set(onDisk)
         guard inMemory != stored else { return }
@@ -173,10 +178,11 @@ extension Simulation {
     /// A fallback deletes a hint only once its owner's disk holds everything the hint held (an owner with no
     /// copy at all is not judged: its key may have been reaped).
     func checkHandoff(of slot: HintSlot, by node: SimulatedNode) {
-        guard let held = try? node.store.storedHints().first(where: { $0.slot == slot }),
+        guard let held = node.readingPastFaults({ try? node.store.storedHints().first(where: { $0.slot == slot }) }),
             let hint = try? SiblingSetCodec.decode(held.data),
             let owner = nodes[slot.owner], let view = diskView(of: owner),
-            let data = (try? view.load(table: slot.table, key: slot.key)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
+            let data = owner.readingPastFaults({ (try? view.load(table: slot.table, key: slot.key)) ?? nil }),
+            let copy = try? SiblingSetCodec.decode(data),
             !copy.history.descends(from: hint.history)
         else { return }
         fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
@@ -185,7 +191,8 @@ extension Simulation {
     /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a
     /// write it had seen and dropped (superseded) never comes back as a sibling.
     func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode) {
-        guard let oldData = (try? node.store.load(table: table, key: key)) ?? nil, let old = try? SiblingSetCodec.decode(oldData),
+        guard let oldData = node.readingPastFaults({ (try? node.store.load(table: table, key: key)) ?? nil }),
+            let old = try? SiblingSetCodec.decode(oldData),
             let new = try? SiblingSetCodec.decode(data)
         else { return }
         if !new.history.descends(from: old.history) {
