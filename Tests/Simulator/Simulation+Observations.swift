@@ -15,6 +15,9 @@ struct Observations {
     /// Writes a node is handing to a primary, by the node and its forward id: when no primary answers in time,
     /// the node coordinates the write itself at its `forwardTimeout`, and its dot is issued then.
     var forwards: [NodeID: [RequestID: ClientRequest]] = [:]
+    /// Acknowledged writes no disk held any more right after a power loss (buffered tables) or a wiped disk:
+    /// the fault destroyed their last copies, which is what those faults may do.
+    var destroyed: Set<UInt64> = []
 }
 
 /// How close a run came to the core's limits, to show a workload reaches them.
@@ -139,6 +142,15 @@ extension Simulation {
         }
         guard holders.count + mayHaveLostIt.count < needed else { return }
         fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
+    }
+
+    /// After a power loss or a wiped disk: the acknowledged writes whose every copy on every disk is gone now.
+    func noteWritesDestroyed() {
+        for (requestID, _) in observed.acknowledgements where !observed.destroyed.contains(requestID) {
+            guard let dot = observed.dots[requestID], let index = writeIndexByRequest[requestID] else { continue }
+            let key = history.writes[index].key
+            if !nodeIDs.contains(where: { holds(dot, key: key, at: $0) }) { observed.destroyed.insert(requestID) }
+        }
     }
 
     /// Whether node `id`'s disk holds the write `dot` of `key`, in its stored copy or in a hint.
