@@ -18,6 +18,8 @@ struct Observations {
     /// Acknowledged writes no disk held any more right after a power loss (buffered tables) or a wiped disk:
     /// the fault destroyed their last copies, which is what those faults may do.
     var destroyed: Set<UInt64> = []
+    /// When each owner last acknowledged a hand-over, by hint slot.
+    var handOverAcknowledgedAt: [HintSlot: UInt64] = [:]
 }
 
 /// How close a run came to the core's limits, to show a workload reaches them.
@@ -190,6 +192,7 @@ extension Simulation {
     /// A fallback deletes a hint only once its owner's disk holds everything the hint held (an owner with no
     /// copy at all is not judged: its key may have been reaped).
     func checkHandoff(of slot: HintSlot, by node: SimulatedNode) {
+        guard !ownerLostHandOver(slot) else { return }
         guard let held = node.readingPastFaults({ try? node.store.storedHints().first(where: { $0.slot == slot }) }),
             let hint = try? SiblingSetCodec.decode(held.data),
             let owner = nodes[slot.owner], let view = diskView(of: owner),
@@ -198,6 +201,13 @@ extension Simulation {
             !copy.history.descends(from: hint.history)
         else { return }
         fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
+    }
+
+    /// Whether the owner of `slot` lost power, before syncing, after it acknowledged the hand-over (its ack was
+    /// still on its way): a buffered table may lose what it acknowledged so, and the hint's holder cannot know.
+    func ownerLostHandOver(_ slot: HintSlot) -> Bool {
+        guard let acknowledgedAt = observed.handOverAcknowledgedAt[slot], let owner = nodes[slot.owner] else { return false }
+        return owner.powerLosses.contains { $0.at >= acknowledgedAt && $0.lastSync < acknowledgedAt }
     }
 
     /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a

@@ -182,6 +182,9 @@ public final class Simulation {
             switch directive {
             case .send(let to, let message):
                 if case .coordinated(_, let reply) = message { checkAcknowledgedWrite(reply) }
+                if case .hintAck(let table, let key, _) = message {
+                    observed.handOverAcknowledgedAt[HintSlot(owner: node.id, table: table, key: key)] = now
+                }
                 send(message, from: node.id, to: to)
             case .reply(let reply):
                 checkAcknowledgedWrite(reply)
@@ -194,6 +197,8 @@ public final class Simulation {
                 if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
                 do {
                     try node.store.perform(directive)
+                    // The hint was the last copy of what its owner acknowledged and then lost with the power.
+                    if case .removeHint(let slot) = directive, ownerLostHandOver(slot) { noteWritesDestroyed() }
                 } catch {
                     log("\(node.id) storage error: \(error)")
                     try crashNode(node.id)
