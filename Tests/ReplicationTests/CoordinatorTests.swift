@@ -82,6 +82,26 @@ struct CoordinatorTests {
         #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[2], now: 1_120) == [.reply(.written(id: 1))])
     }
 
+    @Test("a primary and its stand-in are one copy: their two acks do not make two of W")
+    func standInAndPrimaryCountOnce() {
+        var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
+        _ = coordinator.onClientRequest(put("milk"), now: 1_000)
+        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        let standIns = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)).compactMap { to, message -> (NodeID, NodeID)? in
+            if case .replicaPut(_, _, _, _, let owner?) = message { (owner, to) } else { nil }
+        }
+        let standIn = Dictionary(uniqueKeysWithValues: standIns)
+        guard let forFirst = standIn[primaries[1]], let forSecond = standIn[primaries[2]] else {
+            Issue.record("both silent primaries get a stand-in: \(standIns)")
+            return
+        }
+        // The late primary acknowledges, and so does its stand-in (which may hand its hint over and delete it):
+        // still only two copies, the coordinator's and primaries[1]'s, of the three W asks for.
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_110) == [])
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: forFirst, now: 1_120) == [], "not a third copy")
+        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: forSecond, now: 1_130) == [.reply(.written(id: 1))])
+    }
+
     @Test("bad requests get a typed error naming the limit or the problem")
     func badRequests() {
         var coordinator = node(primaries[0])

@@ -99,7 +99,7 @@ struct SimulatorLimitWorkloadTests {
 /// The default seeds must cover the topologies that rely on hints, not one fixed shape.
 @Suite("Simulator topologies")
 struct SimulatorTopologyTests {
-    @Test("seeds vary nodes 3–9, N, R, W, PR, PW, the policy and the clocks")
+    @Test("seeds vary nodes 3–9, N, R, W, PR, PW, the policy, the clocks and the durability")
     func seedsVaryTheTopology() {
         let shapes = (UInt64(1)...300).map(SimulationOptions.forSeed)
         #expect(Set(shapes.map(\.nodeCount)) == Set(3...9))
@@ -109,6 +109,7 @@ struct SimulatorTopologyTests {
         #expect(shapes.contains { $0.primaryWriteQuorum > 0 } && shapes.contains { $0.primaryReadQuorum > 0 })
         #expect(shapes.contains { $0.table.policy == .lww } && shapes.contains { $0.table.policy == .siblings })
         #expect(shapes.contains { $0.clockSkewMillisecondsMax > 1_000 && $0.clockDriftPartsPerMillionMax > 0 })
+        #expect(shapes.contains { $0.durability == .sync } && shapes.contains { $0.durability == .buffered })
         for shape in shapes {
             #expect((try? shape.table.check()) != nil, "seed \(shape.seed) has valid quorums")
             #expect(shape.table.replicas <= shape.nodeCount && shape.nodesDownMax < shape.nodeCount)

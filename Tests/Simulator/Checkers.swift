@@ -9,7 +9,10 @@ public enum Checkers {
     static func check(_ simulation: Simulation, finalValues: [String: Set<String>]) -> [String] {
         var failures: [String] = []
         let history = simulation.history
-        let mustBeGone = history.supersededByAcknowledgedWrite
+        // A write a power loss (buffered durability) or a wiped disk destroyed no longer supersedes.
+        let mustBeGone = Set(simulation.writeIndexByRequest.filter { requestID, index in
+            history.writes[index].acknowledged && !lostToDataLoss(requestID, simulation)
+        }.values.flatMap { history.writes[$0].saw })
         let isLastWriteWins = simulation.options.table.policy == .lww
         for key in simulation.keys {
             guard let final = finalValues[key] else {
@@ -40,7 +43,14 @@ public enum Checkers {
         let superseded = simulation.writes(of: key).contains { id, write in
             write.saw.contains(value) && (simulation.observed.dots[id].map(seen.covers) ?? false)
         }
-        if superseded { return true }
+        return superseded || lostToDataLoss(requestID, simulation)
+    }
+
+    /// Whether a power loss before syncing (a buffered table's promise allows it) or a wiped disk destroyed an
+    /// acknowledged write: every node that held it when it was acknowledged lost it so, or right after such a
+    /// fault no disk held it any more (its copies had moved, by hand-over, to the disks that lost it).
+    static func lostToDataLoss(_ requestID: UInt64, _ simulation: Simulation) -> Bool {
+        if simulation.observed.destroyed.contains(requestID) { return true }
         guard let acknowledgement = simulation.observed.acknowledgements[requestID], !acknowledgement.holders.isEmpty else {
             return false
         }

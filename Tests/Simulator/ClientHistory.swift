@@ -25,6 +25,4 @@ public struct ClientHistory {
 
     /// Values some issued write saw, so may legitimately be gone.
     var supersededByAnyWrite: Set<String> { Set(writes.flatMap(\.saw)) }
-    /// Values an acknowledged write saw, so must be gone.
-    var supersededByAcknowledgedWrite: Set<String> { Set(writes.filter(\.acknowledged).flatMap(\.saw)) }
 }

@@ -75,7 +75,8 @@ extension Simulation {
         guard let node = nodes[coordinator], node.core != nil else { return }
         let base = dotBase(at: node, request)
         let directives = node.core!.onClientRequest(request, now: localTime(coordinator))
-        try perform(directives, at: node, issuing: newDot(of: request, base: base, in: directives))
+        noteForwards(of: request, at: coordinator, in: directives)
+        try perform(directives, at: node, issuing: newDot(of: request, at: coordinator, base: base, in: directives))
     }
 
     func clientReceived(_ reply: ClientReply, client index: Int) {

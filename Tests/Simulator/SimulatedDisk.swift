@@ -98,6 +98,14 @@ public final class SimulatedDisk: StorageEngine, @unchecked Sendable {
         unsynced = []
     }
 
+    /// Runs `body` with no operation failing: the checkers read what the disk holds, past its injected faults.
+    func withoutFaults<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let saved = failing
+        failing = []
+        defer { failing = saved }
+        return try body()
+    }
+
     /// Replaces the durable engine (after a wiped data directory), forgetting every unsynced write.
     func replaceInner(_ engine: any StorageEngine) {
         inner = engine

@@ -24,7 +24,8 @@ final class SimulatedNode {
     private(set) var hintDisk: SimulatedDisk?
     /// The durable state as a power loss now would leave it (a copy while a persistent engine is closed).
     private(set) var durable: EngineReplicaStore?
-    /// Times this node lost power, with the time of its last sync before each, for the lost-write excuse.
+    /// Times this node lost power with writes in its write-back cache (buffered tables), or lost its disk,
+    /// with the time of its last sync before each, for the lost-write excuse.
     private(set) var powerLosses: [(at: UInt64, lastSync: UInt64)] = []
     private(set) var lastSync: UInt64 = 0
 
@@ -61,7 +62,8 @@ final class SimulatedNode {
     /// (the last perhaps torn). A persistent engine is closed, so the next start reads its files back.
     func crash(losingUnsynced: Bool, tearingLast: Bool, now: UInt64) throws {
         core = nil
-        if losingUnsynced { powerLosses.append((now, lastSync)) }
+        // A power loss is an excuse only where it can lose something: on a disk with a write-back cache.
+        if losingUnsynced && losesUnsyncedWrites { powerLosses.append((now, lastSync)) }
         try tableDisk?.crash(losingUnsynced: losingUnsynced, tearingLast: tearingLast)
         try hintDisk?.crash(losingUnsynced: losingUnsynced, tearingLast: false)
         if !losingUnsynced { lastSync = now }
@@ -70,6 +72,12 @@ final class SimulatedNode {
         try tableDisk.close()
         try hintDisk.close()
         (self.tableDisk, self.hintDisk, store) = (nil, nil, nil)
+    }
+
+    /// Runs `body` with neither disk failing: what a checker reads is what the disks hold, not an injected fault.
+    func readingPastFaults<Result>(_ body: () throws -> Result) rethrows -> Result {
+        guard let tableDisk, let hintDisk else { return try body() }
+        return try tableDisk.withoutFaults { try hintDisk.withoutFaults(body) }
     }
 
     /// Writes the write-back cache through (a periodic fsync).

@@ -39,6 +39,7 @@ extension Simulation {
         let torn = powerLoss && options.faults.tornWrites && random.next(below: 3) == 0
         log("crash \(id)\(powerLoss ? " losing unsynced writes" : "")\(torn ? ", tearing the last" : "")")
         try node.crash(losingUnsynced: powerLoss, tearingLast: torn, now: now)
+        if powerLoss && node.losesUnsyncedWrites { noteWritesDestroyed() }
     }
 
     var nodesDown: Int { nodeIDs.count { nodes[$0]?.core == nil } }
@@ -58,6 +59,7 @@ extension Simulation {
             if options.faults.wipedDisks, random.next(below: 4) == 0 {
                 log("wipe the data directory of \(id)")
                 try nodes[id]?.wipe(now: now)
+                noteWritesDestroyed()
             }
             nodes[id]?.incarnation += 1
             try startNode(id)

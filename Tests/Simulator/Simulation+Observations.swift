@@ -12,6 +12,14 @@ struct Observations {
     var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
     /// The union of every history a read of the key returned (so it covers each write that took effect).
     var seenHistory: [String: VersionVector] = [:]
+    /// Writes a node is handing to a primary, by the node and its forward id: when no primary answers in time,
+    /// the node coordinates the write itself at its `forwardTimeout`, and its dot is issued then.
+    var forwards: [NodeID: [RequestID: ClientRequest]] = [:]
+    /// Acknowledged writes no disk held any more right after a power loss (buffered tables) or a wiped disk:
+    /// the fault destroyed their last copies, which is what those faults may do.
+    var destroyed: Set<UInt64> = []
+    /// When each owner last acknowledged a hand-over, by hint slot.
+    var handOverAcknowledgedAt: [HintSlot: UInt64] = [:]
 }
 
 /// How close a run came to the core's limits, to show a workload reaches them.
@@ -57,14 +65,16 @@ extension Simulation {
         case .get: return nil
         case .put(_, let given), .delete(let given): context = given
         }
-        let stored = ((try? node.store.load(table: request.table, key: request.key)) ?? nil).flatMap { try? SiblingSetCodec.decode($0) }
+        let stored = node.readingPastFaults { (try? node.store.load(table: request.table, key: request.key)) ?? nil }
+            .flatMap { try? SiblingSetCodec.decode($0) }
         let contextHistory = (try? CausalContext.decode(context)) ?? .empty
         return (stored?.history ?? .empty).joined(with: contextHistory)
     }
 
-    /// The dot a coordinator gave `request` (the one history entry its new copy has beyond `base`), and the
-    /// directive that first carries the new copy: the dot counts as issued only once that one is performed.
-    func newDot(of request: ClientRequest, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
+    /// The dot coordinator `node` gave `request` (the history entry of one of its actors, `node/…`, that its new
+    /// copy has beyond `base`), and the directive that first carries the new copy: the dot counts as issued only
+    /// once that one is performed. (A one-shot copy may carry other writers' entries beyond `base` too.)
+    func newDot(of request: ClientRequest, at node: NodeID, base: VersionVector?, in directives: [Directive]) -> IssuedDot? {
         guard let base, observed.dots[request.id] == nil else { return nil }
         let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
             switch directive {
@@ -74,13 +84,35 @@ extension Simulation {
             }
         }.first
         guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
-        let new = object.history.counters.filter { $0.value > base[$0.key] }.sorted { $0.key < $1.key }
+        let new = object.history.counters.filter { $0.value > base[$0.key] && Self.isActor($0.key, of: node) }.sorted { $0.key < $1.key }
         guard let (node, counter) = new.first else {
             // A dot the writer's own context or the stored copy already covers: two writes now share it.
             fail("dot reuse: a write of \(text(request.key)) was coordinated under a dot its base \(base) already covers: \(Checkers.describe(object))")
             return nil
         }
         return IssuedDot(requestID: request.id, dot: Dot(node, counter), directiveIndex: index)
+    }
+
+    /// Remembers the writes `directives` start forwarding, so a dot issued when the forward times out is seen.
+    func noteForwards(of request: ClientRequest, at node: NodeID, in directives: [Directive]) {
+        if case .get = request.operation { return }
+        for case .startTimer(.forwardTimeout(let forwardID), _) in directives {
+            observed.forwards[node, default: [:]][forwardID] = request
+        }
+    }
+
+    /// The write node `id` may coordinate itself when `timer` fires: one whose forward no primary took on.
+    func forwardedWrite(at id: NodeID, on timer: TimerID) -> ClientRequest? {
+        guard case .forwardTimeout(let forwardID) = timer, let request = observed.forwards[id]?[forwardID],
+            observed.dots[request.id] == nil
+        else { return nil }
+        return request
+    }
+
+    /// Whether `actor` is one of `node`'s: `node/incarnation` as a primary, `node/incarnation/generation` as a
+    /// one-shot writer.
+    static func isActor(_ actor: NodeID, of node: NodeID) -> Bool {
+        actor == node || actor.name.hasPrefix(node.name + "/")
     }
 
     func record(_ issued: IssuedDot) {
@@ -114,10 +146,22 @@ extension Simulation {
         fail("durability: \(write.key)=\(write.value ?? "†") (dot \(dot)) acknowledged with W=\(needed) while only \(holders) held it")
     }
 
+    /// After a power loss or a wiped disk: the acknowledged writes whose every copy on every disk is gone now.
+    func noteWritesDestroyed() {
+        for (requestID, _) in observed.acknowledgements where !observed.destroyed.contains(requestID) {
+            guard let dot = observed.dots[requestID], let index = writeIndexByRequest[requestID] else { continue }
+            let key = history.writes[index].key
+            if !nodeIDs.contains(where: { holds(dot, key: key, at: $0) }) { observed.destroyed.insert(requestID) }
+        }
+    }
+
     /// Whether node `id`'s disk holds the write `dot` of `key`, in its stored copy or in a hint.
     func holds(_ dot: Dot, key: String, at id: NodeID) -> Bool {
         guard let node = nodes[id], let view = diskView(of: node) else { return false }
-        let bytes = Array(key.utf8)
+        return node.readingPastFaults { holds(dot, key: Array(key.utf8), in: view) }
+    }
+
+    private func holds(_ dot: Dot, key bytes: [UInt8], in view: EngineReplicaStore) -> Bool {
         if let data = (try? view.load(table: Simulation.table, key: bytes)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
             copy.history.covers(dot)
         {
@@ -128,14 +172,15 @@ extension Simulation {
     }
 
     /// What a node's disk holds in the sense its tables promise: with a write-back cache (`powerLoss`), what
-    /// the engine accepted (buffered durability); otherwise what the durable engine holds.
+    /// the engine accepted (buffered durability); otherwise what the durable engine holds. Read it past the
+    /// disk's injected faults (`readingPastFaults`): a failing read is not an empty disk.
     func diskView(of node: SimulatedNode) -> EngineReplicaStore? {
         options.faults.powerLoss ? (node.store ?? node.durable) : node.durable
     }
 
     /// A node's hints in memory are exactly the hints on its disk, after every event it handled.
     func checkHintsMirrored(at node: SimulatedNode) {
-        guard let core = node.core, let onDisk = try? node.store.storedHints() else { return }
+        guard let core = node.core, let onDisk = node.readingPastFaults({ try? node.store.storedHints() }) else { return }
         let inMemory = Set(core.hints.values)
         let stored = Set(onDisk)
         guard inMemory != stored else { return }
@@ -147,19 +192,29 @@ extension Simulation {
     /// A fallback deletes a hint only once its owner's disk holds everything the hint held (an owner with no
     /// copy at all is not judged: its key may have been reaped).
     func checkHandoff(of slot: HintSlot, by node: SimulatedNode) {
-        guard let held = try? node.store.storedHints().first(where: { $0.slot == slot }),
+        guard !ownerLostHandOver(slot) else { return }
+        guard let held = node.readingPastFaults({ try? node.store.storedHints().first(where: { $0.slot == slot }) }),
             let hint = try? SiblingSetCodec.decode(held.data),
             let owner = nodes[slot.owner], let view = diskView(of: owner),
-            let data = (try? view.load(table: slot.table, key: slot.key)) ?? nil, let copy = try? SiblingSetCodec.decode(data),
+            let data = owner.readingPastFaults({ (try? view.load(table: slot.table, key: slot.key)) ?? nil }),
+            let copy = try? SiblingSetCodec.decode(data),
             !copy.history.descends(from: hint.history)
         else { return }
         fail("hint handoff: \(node.id) deletes its hint of \(text(slot.key)) for \(slot.owner), whose disk lacks part of it: hint \(Checkers.describe(hint)), owner \(Checkers.describe(copy))")
     }
 
+    /// Whether the owner of `slot` lost power, before syncing, after it acknowledged the hand-over (its ack was
+    /// still on its way): a buffered table may lose what it acknowledged so, and the hint's holder cannot know.
+    func ownerLostHandOver(_ slot: HintSlot) -> Bool {
+        guard let acknowledgedAt = observed.handOverAcknowledgedAt[slot], let owner = nodes[slot.owner] else { return false }
+        return owner.powerLosses.contains { $0.at >= acknowledgedAt && $0.lastSync < acknowledgedAt }
+    }
+
     /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a
     /// write it had seen and dropped (superseded) never comes back as a sibling.
     func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode) {
-        guard let oldData = (try? node.store.load(table: table, key: key)) ?? nil, let old = try? SiblingSetCodec.decode(oldData),
+        guard let oldData = node.readingPastFaults({ (try? node.store.load(table: table, key: key)) ?? nil }),
+            let old = try? SiblingSetCodec.decode(oldData),
             let new = try? SiblingSetCodec.decode(data)
         else { return }
         if !new.history.descends(from: old.history) {

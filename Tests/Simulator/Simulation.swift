@@ -70,7 +70,7 @@ public final class Simulation {
         for id in nodeIDs {
             nodes[id] = try SimulatedNode(
                 id: id, ring: ring, engine: options.engine, directory: directory?.child(id.name),
-                losesUnsyncedWrites: options.faults.powerLoss)
+                losesUnsyncedWrites: options.faults.powerLoss && options.durability == .buffered)
             clocks[id] = NodeClock.random(&random, skewMax: options.clockSkewMillisecondsMax, driftMax: options.clockDriftPartsPerMillionMax)
         }
         clients = (0..<options.clientCount).map { SimulatedClient(index: $0, remaining: options.operationsPerClient) }
@@ -137,12 +137,16 @@ public final class Simulation {
             let before = dotBase(at: node, for: message)
             let directives = node.core!.onMessage(message, from: from, now: localTime(to))
             var issued: IssuedDot?
-            if case .coordinate(_, let request) = message { issued = newDot(of: request, base: before, in: directives) }
+            if case .coordinate(_, let request) = message { issued = newDot(of: request, at: to, base: before, in: directives) }
             try perform(directives, at: node, issuing: issued)
         case .timer(let id, let incarnation, let timer):
             guard let node = nodes[id], node.core != nil, node.incarnation == incarnation else { return }
             if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
-            try perform(node.core!.onTimer(timer, now: localTime(id)), at: node)
+            // A forward no primary took on is coordinated here, under a dot issued now.
+            let forwarded = forwardedWrite(at: id, on: timer)
+            let before = forwarded.flatMap { dotBase(at: node, $0) }
+            let directives = node.core!.onTimer(timer, now: localTime(id))
+            try perform(directives, at: node, issuing: forwarded.flatMap { newDot(of: $0, at: id, base: before, in: directives) })
         case .reply(let client, let reply):
             clientReceived(reply, client: client)
         case .clientNext(let client):
@@ -178,6 +182,9 @@ public final class Simulation {
             switch directive {
             case .send(let to, let message):
                 if case .coordinated(_, let reply) = message { checkAcknowledgedWrite(reply) }
+                if case .hintAck(let table, let key, _) = message {
+                    observed.handOverAcknowledgedAt[HintSlot(owner: node.id, table: table, key: key)] = now
+                }
                 send(message, from: node.id, to: to)
             case .reply(let reply):
                 checkAcknowledgedWrite(reply)
@@ -190,6 +197,8 @@ public final class Simulation {
                 if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
                 do {
                     try node.store.perform(directive)
+                    // The hint was the last copy of what its owner acknowledged and then lost with the power.
+                    if case .removeHint(let slot) = directive, ownerLostHandOver(slot) { noteWritesDestroyed() }
                 } catch {
                     log("\(node.id) storage error: \(error)")
                     try crashNode(node.id)

@@ -34,11 +34,15 @@ public struct SimulationOptions: Sendable {
     public var faultIntervalMilliseconds: UInt64 = 700
     /// Most nodes down at once.
     public var nodesDownMax = 2
-    /// How often each node syncs its write-back cache (with `faults.powerLoss`).
+    /// How often each node syncs its write-back cache (with `faults.powerLoss` on a `buffered` table).
     public var syncIntervalMilliseconds: UInt64 = 300
     /// Largest clock skew of a node, and largest backward step, in milliseconds; drift in parts per million.
     public var clockSkewMillisecondsMax: UInt64 = 0
     public var clockDriftPartsPerMillionMax: UInt64 = 0
+    /// What the table (and the hints) promise: `sync` writes are on disk before they are acknowledged, so a
+    /// power loss loses nothing of them; `buffered` ones may be lost with the power (`faults.powerLoss`), and the
+    /// checkers excuse exactly that.
+    public var durability: Durability = .buffered
     /// The engine every node stores its replicas in; memory keeps its data across simulated crashes.
     public var engine: EngineKind = .memory
     public var faults = FaultSwitches()
@@ -69,6 +73,7 @@ public struct SimulationOptions: Sendable {
         options.nodesDownMax = min(options.nodeCount - 1, pick(1...3))
         options.clockSkewMillisecondsMax = UInt64(pick(0...2_000))
         options.clockDriftPartsPerMillionMax = UInt64(pick(0...500))
+        options.durability = random.next(below: 3) == 0 ? .sync : .buffered
         return options
     }
 
@@ -110,34 +115,39 @@ public struct SimulationOptions: Sendable {
     }
 }
 
-/// Which faults a run injects. The data-loss faults are off by default until the core bugs they expose are
-/// fixed (issue 8); each names the bug it waits for.
+/// Which faults a run injects. Power loss, wiped disks and failing disks are on by default since the fixes of
+/// issue 8; torn writes and corrupted copies stay off (`CAIRN_SIM_FAULTS` switches them on): the core never
+/// overwrites a copy it cannot decode and has no way yet to repair one, so such a key stays unwritable on that
+/// node, hints for it are never handed over, and a run cannot drain.
 public struct FaultSwitches: Sendable, Hashable {
     /// A node crashes part-way through the directives of one event: after a persist and before the sends that
     /// follow it, or between two persists.
     public var crashBetweenDirectives = true
-    /// Writes wait in a write-back cache until a periodic sync; a crash may be a power loss that drops them.
-    /// Waits for bug 4 (dot reuse after losing unsynced writes).
-    public var powerLoss = false
-    /// A power loss tears the last unsynced write: half its bytes reach the disk. Waits for bug 2.
+    /// Writes to `buffered` tables wait in a write-back cache until a periodic sync; a crash may be a power loss
+    /// that drops them (bug 4, dot reuse after losing unsynced writes). `sync` tables lose nothing to it.
+    public var powerLoss = true
+    /// A power loss tears the last unsynced write: half its bytes reach the disk. Off: an undecodable copy is
+    /// never repaired (see above).
     public var tornWrites = false
-    /// A node comes back with an empty data directory. Waits for bug 3 (KV679).
-    public var wipedDisks = false
-    /// A stored copy's bytes are replaced by ones that do not decode. Waits for bug 2.
+    /// A node comes back with an empty data directory (bug 3, KV679).
+    public var wipedDisks = true
+    /// A stored copy's bytes are replaced by ones that do not decode. Off: never repaired (see above).
     public var corruptCopies = false
-    /// A node's disk fails reads or writes for a while. Waits for bug 2 (an unreadable copy read as empty).
-    public var diskFailures = false
+    /// A node's disk fails reads or writes for a while (bug 2, an unreadable copy read as empty).
+    public var diskFailures = true
     /// Workloads that drive keys into `siblingsMax` and `versionVectorEntriesMax`, and a final put per key
     /// with the context just read, which must succeed. Waits for bugs 1 and 5.
     public var limitWorkloads = false
 
     public init() {}
 
-    /// The switches named in a comma-separated list (`all` for every one), as `CAIRN_SIM_FAULTS` gives them.
+    /// The default switches changed by a comma-separated list, in order, as `CAIRN_SIM_FAULTS` gives it: `all`
+    /// switches every fault on, `none` the data-loss faults and limit workloads off, a name switches that one on.
     public init(names: String) throws {
         for name in names.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             switch name {
             case "all": self = .all
+            case "none": (powerLoss, tornWrites, wipedDisks, corruptCopies, diskFailures, limitWorkloads) = (false, false, false, false, false, false)
             case "powerLoss": powerLoss = true
             case "tornWrites": (powerLoss, tornWrites) = (true, true)
             case "wipedDisks": wipedDisks = true
@@ -147,7 +157,7 @@ public struct FaultSwitches: Sendable, Hashable {
             case "noCrashBetweenDirectives": crashBetweenDirectives = false
             default:
                 throw SimulationOptionsError(
-                    "unknown fault '\(name)': known are all, powerLoss, tornWrites, wipedDisks, corruptCopies, diskFailures, limitWorkloads, noCrashBetweenDirectives")
+                    "unknown fault '\(name)': known are all, none, powerLoss, tornWrites, wipedDisks, corruptCopies, diskFailures, limitWorkloads, noCrashBetweenDirectives")
             }
         }
     }
