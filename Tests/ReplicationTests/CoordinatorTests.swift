@@ -86,7 +86,7 @@ struct CoordinatorTests {
     func standInAndPrimaryCountOnce() {
         var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
-        let requestID = RequestID(coordinator: primaries[0], incarnation: 1, sequence: 1)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let standIns = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)).compactMap { to, message -> (NodeID, NodeID)? in
             if case .replicaPut(_, _, _, _, let owner?) = message { (owner, to) } else { nil }
         }

@@ -7,15 +7,17 @@ extension Simulation {
     func startNode(_ id: NodeID) throws {
         guard let node = nodes[id] else { return }
         try node.open()
-        // The shell's start call: a node whose disk can lose nothing at a crash (the memory engine without power
-        // loss, as a sync table) keeps its dot incarnation; buffered tables that crash uncleanly bump it. A new or
-        // wiped disk starts from a deterministic fresh counter: the true time, scaled past every count-up.
+        // The shell's start call. A new or wiped disk starts from a deterministic fresh counter: the true time,
+        // scaled past every count-up.
         let counters: NodeStart
         let hints: [Hint]
         do {
             counters = try node.store.beginStart(
                 wallClockMilliseconds: localTime(id),
-                bufferedTables: (node.engine.isPersistent || node.losesUnsyncedWrites) ? [Simulation.table] : [],
+                // A sync table loses nothing at a crash or power loss, so its node keeps its dot actor (the rule
+                // the durability and dot-reuse checkers then test); a buffered one that can lose writes bumps it.
+                bufferedTables: options.durability == .buffered && (node.engine.isPersistent || node.losesUnsyncedWrites)
+                    ? [Simulation.table] : [],
                 freshCounter: 1 + now * 1_000)
             hints = try node.store.storedHints()
         } catch {
