@@ -94,6 +94,22 @@ struct SimulatorLimitWorkloadTests {
         #expect(reached.siblingsMax >= ReplicationLimits.siblingsMax)
         #expect(reached.refusals["siblingsMax", default: 0] > 0)
     }
+
+    /// Seeds of the limit workloads in a default run (each is about six times a default seed's work).
+    static let seedCount = ProcessInfo.processInfo.environment["CAIRN_SIM_LIMIT_SEEDS"].flatMap(Int.init) ?? 100
+
+    /// Replay a failing seed N with `CAIRN_SIM_FAULTS=limitWorkloads CAIRN_SIM_FIRST_SEED=N CAIRN_SIM_SEEDS=1
+    /// swift test --filter randomSeeds` (the default faults stay on).
+    @Test("limit workloads keep every invariant")
+    func keepInvariants() throws {
+        let faults = try FaultSwitches(names: "limitWorkloads")
+        var failed: [String] = []
+        for seed in UInt64(1)...UInt64(Self.seedCount) {
+            if let report = try runSeed(SimulationOptions.forSeed(seed).with(faults: faults)) { failed.append(report) }
+            if failed.count >= 3 { break }
+        }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n\n"))")
+    }
 }
 
 /// The default seeds must cover the topologies that rely on hints, not one fixed shape.

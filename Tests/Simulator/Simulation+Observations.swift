@@ -85,7 +85,10 @@ extension Simulation {
         }.first
         guard let (index, data) = carrier, let object = try? SiblingSetCodec.decode(data) else { return nil }
         let new = object.history.counters.filter { $0.value > base[$0.key] && Self.isActor($0.key, of: node) }.sorted { $0.key < $1.key }
-        guard let (node, counter) = new.first else {
+        // The new write is a sibling of the new copy (unless `lww` settled it away): prefer its dot. A one-shot copy
+        // may also carry, beyond `base`, entries of this node's earlier actors (an earlier start's one-shot actor).
+        let siblingDots = Set(object.siblings.map(\.dot))
+        guard let (node, counter) = new.first(where: { siblingDots.contains(Dot($0.key, $0.value)) }) ?? new.first else {
             // A dot the writer's own context or the stored copy already covers: two writes now share it.
             fail("dot reuse: a write of \(text(request.key)) was coordinated under a dot its base \(base) already covers: \(Checkers.describe(object))")
             return nil
