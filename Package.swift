@@ -59,6 +59,9 @@ let package = Package(
         .target(
             name: "CairnReplication", dependencies: ["CairnCore"], path: "Sources/CairnReplication",
             swiftSettings: mutationSettings),
+        .target(
+            name: "CairnMembership", dependencies: ["CairnCore"], path: "Sources/CairnMembership",
+            swiftSettings: strictSettings),
 
         // MARK: Benchmarks
         .target(
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnCore", "CairnEngines", "CRawEngines",
+                "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/CairnBench", swiftSettings: strictSettings),
