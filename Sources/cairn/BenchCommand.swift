@@ -114,8 +114,8 @@ struct BenchEnginesCommand: ParsableCommand {
     var workloads = "all"
     @Option(help: "Write every result as JSON to this file.")
     var json: String?
-    @Option(help: "Write the SVG chart to this file.")
-    var chart = "cairn-bench-engines.svg"
+    @Option(help: "Write the SVG chart to this file (none when not given).")
+    var chart: String?
     @Option(help: "Write a Markdown report (machine, command, tables, ratios, chart, advice) to this file.")
     var markdown: String?
     @Option(help: "Directory in which the run creates (and afterwards removes) its own cairn-bench-<id> directory for the engines' data; created when missing. Default: the system temporary directory.")
@@ -204,7 +204,7 @@ struct BenchEnginesCommand: ParsableCommand {
     /// The output files are checked before the run, so a bad path does not cost the results at its end.
     private func checkOutputPaths() throws(RuntimeError) {
         if let json { try PathArguments.checkOutputFile(json, option: "--json") }
-        try PathArguments.checkOutputFile(chart, option: "--chart")
+        if let chart { try PathArguments.checkOutputFile(chart, option: "--chart") }
         if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
         let outputs = [("--json", json), ("--chart", chart), ("--markdown", markdown)].compactMap { option, path in
             path.map { (option: option, path: $0) }
@@ -261,8 +261,8 @@ struct BenchReportCommand: ParsableCommand {
 
     @Option(help: "A JSON file written by `cairn bench engines --json`; repeat for several runs.")
     var json: [String] = []
-    @Option(help: "Write the SVG chart of the first run to this file.")
-    var chart = "cairn-bench-engines.svg"
+    @Option(help: "Write the SVG chart of the first run to this file (none when not given).")
+    var chart: String?
     @Option(help: "Write the Markdown report to this file.")
     var markdown: String?
 
@@ -272,10 +272,10 @@ struct BenchReportCommand: ParsableCommand {
 
     func run() throws {
         for path in json { try PathArguments.checkText(path, option: "--json") }
-        try PathArguments.checkOutputFile(chart, option: "--chart")
+        if let chart { try PathArguments.checkOutputFile(chart, option: "--chart") }
         if let markdown { try PathArguments.checkOutputFile(markdown, option: "--markdown") }
         try PathArguments.checkDistinct(
-            outputs: [(option: "--chart", path: chart)] + (markdown.map { [(option: "--markdown", path: $0)] } ?? []),
+            outputs: [("--chart", chart), ("--markdown", markdown)].compactMap { option, path in path.map { (option: option, path: $0) } },
             inputs: json.map { (option: "--json", path: $0) })
         let runs = try json.map { path -> (report: BenchReport, jsonPath: String?) in
             let data: Data

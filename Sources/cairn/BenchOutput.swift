@@ -7,7 +7,8 @@ struct BenchOutput {
     let runs: [(report: BenchReport, jsonPath: String?)]
     /// Whether to write the first run's JSON (a live run) rather than only link to it (a saved one).
     let writesJSON: Bool
-    let chartPath: String
+    /// Where to write the first run's chart; none when the user did not ask for one.
+    let chartPath: String?
     let markdownPath: String?
     /// The command that made the Markdown, named in it.
     let command: String
@@ -34,7 +35,9 @@ struct BenchOutput {
         if writesJSON, let (report, jsonPath) = runs.first, let jsonPath {
             try save(jsonPath) { try report.json().write(to: URL(fileURLWithPath: jsonPath)) }
         }
-        try save(chartPath) { try runs[0].report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8) }
+        if let chartPath {
+            try save(chartPath) { try runs[0].report.chartSVG().write(toFile: chartPath, atomically: true, encoding: .utf8) }
+        }
         if let markdownPath {
             let linked = runs.map { run -> (BenchReport, String?) in
                 var report = run.report
@@ -43,7 +46,7 @@ struct BenchOutput {
                 return (report, run.jsonPath.map { relative($0, from: markdownPath) })
             }
             try save(markdownPath) {
-                try BenchReport.markdown(linked, chartPath: relative(chartPath, from: markdownPath), command: command)
+                try BenchReport.markdown(linked, chartPath: chartPath.map { relative($0, from: markdownPath) }, command: command)
                     .write(toFile: markdownPath, atomically: true, encoding: .utf8)
             }
         }

@@ -33,6 +33,20 @@ struct PathTests {
         #expect(run.standardOutput.contains("data in \(data)/cairn-bench-"), "it ran inside a directory of its own")
     }
 
+    @Test("bench engines writes no chart unless asked, and leaves a file of the default name alone")
+    func noChartUnasked() throws {
+        let directory = TemporaryDirectory()
+        let mine = directory.child("cairn-bench-engines.svg")
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: mine))
+        let run = try CairnProcess.run(
+            ["bench", "engines", "--keys", "300", "--engines", "memory", "--workloads", "fillseq", "--ratio-slices", "0",
+             "--data-dir", directory.child("data")], in: directory.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(try String(contentsOfFile: mine, encoding: .utf8) == "mine")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cairn-bench-engines.svg", "data"])
+        #expect(!run.standardOutput.contains("wrote "), "\(run.standardOutput)")
+    }
+
     /// Data dirs that cannot be used, each with the words its error must contain.
     static func unusableDataDirectories(in directory: TemporaryDirectory) throws -> [(path: String, problem: String)] {
         let file = directory.child("file")
