@@ -125,21 +125,7 @@ public final class LevelDBEngine: StorageEngine, @unchecked Sendable {
             // An iterator reads the snapshot taken when it is created.
             let iterator = leveldb_create_iterator(try openDatabase(), readOptions)
             defer { leveldb_iter_destroy(iterator) }
-            if let lowerBound = range.lowerBound {
-                lowerBound.withUnsafeBytes { leveldb_iter_seek(iterator, $0.baseAddress, $0.count) }
-            } else {
-                leveldb_iter_seek_to_first(iterator)
-            }
-            while leveldb_iter_valid(iterator) != 0 {
-                var keyLength = 0
-                var valueLength = 0
-                let rawKey = UnsafeRawBufferPointer(start: leveldb_iter_key(iterator, &keyLength), count: keyLength)
-                if range.isPastEnd(rawKey) { break }
-                let rawValue = UnsafeRawBufferPointer(
-                    start: leveldb_iter_value(iterator, &valueLength), count: valueLength)
-                if try visit(rawKey, rawValue) == .stop { break }
-                leveldb_iter_next(iterator)
-            }
+            try range.scan(with: LevelDBIterator(iterator), visit)
             var error: LevelDBStatus.ErrorSlot = nil
             leveldb_iter_get_error(iterator, &error)
             try LevelDBStatus.check(error, "leveldb_iter", path: path)
@@ -168,18 +154,9 @@ public final class LevelDBEngine: StorageEngine, @unchecked Sendable {
             let database = try openDatabase()
             let native = leveldb_writebatch_create()
             defer { leveldb_writebatch_destroy(native) }
-            for operation in batch.operations {
-                switch operation {
-                case .put(let key, let value):
-                    key.withUnsafeBytes { rawKey in
-                        value.withUnsafeBytes { rawValue in
-                            leveldb_writebatch_put(native, rawKey.baseAddress, rawKey.count, rawValue.baseAddress, rawValue.count)
-                        }
-                    }
-                case .delete(let key):
-                    key.withUnsafeBytes { leveldb_writebatch_delete(native, $0.baseAddress, $0.count) }
-                }
-            }
+            batch.forEachRaw(
+                put: { leveldb_writebatch_put(native, $0.baseAddress, $0.count, $1.baseAddress, $1.count) },
+                delete: { leveldb_writebatch_delete(native, $0.baseAddress, $0.count) })
             var error: LevelDBStatus.ErrorSlot = nil
             leveldb_write(database, writeOptions, native, &error)
             try LevelDBStatus.check(error, operation, path: path)

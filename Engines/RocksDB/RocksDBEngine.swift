@@ -97,18 +97,9 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
             let database = try openDatabase()
             let nativeBatch = rocksdb_writebatch_create()
             defer { rocksdb_writebatch_destroy(nativeBatch) }
-            for operation in batch.operations {
-                switch operation {
-                case .put(let key, let value):
-                    key.withUnsafeBytes { rawKey in
-                        value.withUnsafeBytes { rawValue in
-                            rocksdb_writebatch_put(nativeBatch, rawKey.baseAddress, rawKey.count, rawValue.baseAddress, rawValue.count)
-                        }
-                    }
-                case .delete(let key):
-                    key.withUnsafeBytes { rocksdb_writebatch_delete(nativeBatch, $0.baseAddress, $0.count) }
-                }
-            }
+            batch.forEachRaw(
+                put: { rocksdb_writebatch_put(nativeBatch, $0.baseAddress, $0.count, $1.baseAddress, $1.count) },
+                delete: { rocksdb_writebatch_delete(nativeBatch, $0.baseAddress, $0.count) })
             var error: RocksDBStatus.ErrorSlot = nil
             rocksdb_write(database, native.write, nativeBatch, &error)
             try RocksDBStatus.check(error, "rocksdb_write", path: path)
@@ -124,21 +115,7 @@ public final class RocksDBEngine: StorageEngine, @unchecked Sendable {
             // An iterator reads the implicit snapshot taken when it is created.
             let iterator = rocksdb_create_iterator(try openDatabase(), native.read)
             defer { rocksdb_iter_destroy(iterator) }
-            if let lowerBound = range.lowerBound {
-                lowerBound.withUnsafeBytes { rocksdb_iter_seek(iterator, $0.baseAddress, $0.count) }
-            } else {
-                rocksdb_iter_seek_to_first(iterator)
-            }
-            while rocksdb_iter_valid(iterator) != 0 {
-                var keyLength = 0
-                var valueLength = 0
-                let rawKey = UnsafeRawBufferPointer(start: rocksdb_iter_key(iterator, &keyLength), count: keyLength)
-                if range.isPastEnd(rawKey) { break }
-                let rawValue = UnsafeRawBufferPointer(
-                    start: rocksdb_iter_value(iterator, &valueLength), count: valueLength)
-                if try visit(rawKey, rawValue) == .stop { break }
-                rocksdb_iter_next(iterator)
-            }
+            try range.scan(with: RocksDBIterator(iterator), visit)
             var error: RocksDBStatus.ErrorSlot = nil
             rocksdb_iter_get_error(iterator, &error)
             try RocksDBStatus.check(error, "rocksdb_iter", path: path)
