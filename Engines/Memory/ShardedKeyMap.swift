@@ -51,7 +51,7 @@ final class ShardedKeyMap {
         for key: UnsafeRawBufferPointer, hash: UInt64, _ body: (MemoryEntry?) throws -> Result
     ) rethrows -> Result {
         let shard = Self.shard(hash)
-        return try locks.withReadLock(shard) { try body(shards[shard].entry(for: key, hash: hash)) }
+        return try locks.withReadLock(shard) { try shards[shard].withEntry(for: key, hash: hash, body) }
     }
 
     /// Runs `body` holding the lock of the shard of `hash` exclusive.
