@@ -14,18 +14,27 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
 }
 
 /// The in-memory engine: a sharded hash map for point operations plus a sorted index of chunks for range scans,
-/// sharing one entry allocation (key and value bytes inline) per key, behind a reader-writer lock. Neither index
-/// is ever rebuilt whole, so no single write stalls. Nothing survives close or a crash, so durability settings do
-/// not apply; use it for caches, tests and as the fastest baseline.
+/// sharing one entry allocation (key and value bytes inline) per key. Neither index is ever rebuilt whole, so no
+/// single write stalls. Nothing survives close or a crash, so durability settings do not apply; use it for caches,
+/// tests and as the fastest baseline.
+///
+/// Locking: a point read takes only its shard's lock, shared (`ShardedKeyMap.withEntry`), so readers never queue
+/// behind the engine-wide lock. Every write takes the engine-wide `writerLock` exclusive (one writer at a time,
+/// and no scan meanwhile) and, while it changes the point map, the locks of the shards it touches, exclusive; a
+/// batch takes all of its shards' locks before its first change and keeps them to its end, so a reader sees all
+/// of a batch or none of it. A scan and `statistics` take `writerLock` shared, so they see one consistent snapshot
+/// of the sorted index and of the values, which only writers change.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
-    private let lock = ReadWriteLock()
-    // Guarded by `lock`.
-    private var entries = ShardedKeyMap()
+    private let writerLock = ReadWriteLock()
+    /// The point map; its shards are guarded by their own locks, its `count` by `writerLock`.
+    private let entries = ShardedKeyMap()
+    // Guarded by `writerLock`.
     private var orderedKeys = SortedKeyIndex()
     private var payloadBytes = 0
+    /// Written with `writerLock` and every shard lock held; read holding either.
     private var isClosed = false
 
     public init(options: MemoryOptions = MemoryOptions()) {
@@ -36,46 +45,56 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         forKey key: Bytes, _ body: (UnsafeRawBufferPointer?) throws -> Result
     ) throws -> Result {
         try StorageLimits.check(key: key)
-        return try lock.withReadLock {
-            try checkOpen()
-            let found = key.withUnsafeBytes { entries.entry(for: $0, hash: entries.hash($0)) }
-            guard let entry = found else { return try body(nil) }
-            return try entry.withValue { try body($0) }
+        return try key.withUnsafeBytes { raw in
+            try entries.withEntry(for: raw, hash: entries.hash(raw)) { found in
+                try checkOpen()
+                guard let entry = found else { return try body(nil) }
+                return try entry.withValue { try body($0) }
+            }
         }
     }
 
     public func put(_ key: Bytes, _ value: Bytes) throws {
         try StorageLimits.check(key: key)
         try StorageLimits.check(value: value)
-        try lock.withWriteLock {
+        try writerLock.withWriteLock {
             try checkOpen()
             try reserve(key.count + value.count)
-            store(key, value)
+            let hash = key.withUnsafeBytes { entries.hash($0) }
+            entries.withShardLocked(hash: hash) { store(key, value, hash: hash) }
         }
     }
 
     public func delete(_ key: Bytes) throws {
         try StorageLimits.check(key: key)
-        try lock.withWriteLock {
+        try writerLock.withWriteLock {
             try checkOpen()
-            remove(key)
+            let hash = key.withUnsafeBytes { entries.hash($0) }
+            entries.withShardLocked(hash: hash) { remove(key, hash: hash) }
         }
     }
 
     public func apply(_ batch: WriteBatch) throws {
         try StorageLimits.check(batch: batch)
-        try lock.withWriteLock {
+        try writerLock.withWriteLock {
             try checkOpen()
             // The limit is checked for the whole batch before any write, so a refused batch changes nothing.
             try reserve(batch.payloadBytes)
             payloadBytes -= batch.payloadBytes
-            for operation in batch.operations {
+            let hashes = batch.operations.map { operation in
                 switch operation {
-                case .put(let key, let value):
-                    payloadBytes += key.count + value.count
-                    store(key, value)
-                case .delete(let key):
-                    remove(key)
+                case .put(let key, _), .delete(let key): key.withUnsafeBytes { entries.hash($0) }
+                }
+            }
+            entries.withShardsLocked(hashes: hashes) {
+                for (operation, hash) in zip(batch.operations, hashes) {
+                    switch operation {
+                    case .put(let key, let value):
+                        payloadBytes += key.count + value.count
+                        store(key, value, hash: hash)
+                    case .delete(let key):
+                        remove(key, hash: hash)
+                    }
                 }
             }
         }
@@ -85,7 +104,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         _ range: KeyRange,
         _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision
     ) throws {
-        try lock.withReadLock {
+        try writerLock.withReadLock {
             try checkOpen()
             try orderedKeys.scan(range) { entry in
                 try entry.withKeyAndValue { try visit($0, $1) }
@@ -94,31 +113,30 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     }
 
     public func statistics() throws -> EngineStatistics {
-        try lock.withReadLock {
+        try writerLock.withReadLock {
             try checkOpen()
             return EngineStatistics(entryCount: entries.count, approximateBytes: payloadBytes)
         }
     }
 
     public func sync() throws {
-        try lock.withReadLock { try checkOpen() }
+        try writerLock.withReadLock { try checkOpen() }
     }
 
     public func close() throws {
-        lock.withWriteLock {
-            isClosed = true
-            entries = ShardedKeyMap()
+        writerLock.withWriteLock {
+            guard !isClosed else { return }
+            entries.withAllShardsLocked { isClosed = true }
+            entries.removeAll()
             orderedKeys = SortedKeyIndex()
             payloadBytes = 0
         }
     }
 
-    /// Stores an entry whose bytes `reserve` already counted. Call with the write lock held.
-    private func store(_ key: Bytes, _ value: Bytes) {
-        let (hash, found) = key.withUnsafeBytes { raw in
-            let hash = entries.hash(raw)
-            return (hash, entries.entry(for: raw, hash: hash))
-        }
+    /// Stores an entry whose bytes `reserve` already counted. Call with `writerLock` and the key's shard lock held
+    /// exclusive.
+    private func store(_ key: Bytes, _ value: Bytes, hash: UInt64) {
+        let found = key.withUnsafeBytes { entries.entry(for: $0, hash: hash) }
         if let entry = found {
             payloadBytes -= key.count + entry.valueBytes
             guard !entry.replaceValue(with: value) else { return }
@@ -133,15 +151,16 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         }
     }
 
-    /// Removes an entry if present, releasing its bytes. Call with the write lock held.
-    private func remove(_ key: Bytes) {
-        let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: entries.hash($0)) }
+    /// Removes an entry if present, releasing its bytes. Call with `writerLock` and the key's shard lock held
+    /// exclusive.
+    private func remove(_ key: Bytes, hash: UInt64) {
+        let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: hash) }
         guard let removed = removedEntry else { return }
         orderedKeys.remove(key)
         payloadBytes -= key.count + removed.valueBytes
     }
 
-    /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with the write lock held.
+    /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with `writerLock` held exclusive.
     private func reserve(_ bytes: Int) throws(StorageError) {
         let total = payloadBytes + bytes
         guard total <= options.bytesMax else {

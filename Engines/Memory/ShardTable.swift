@@ -56,6 +56,16 @@ struct ShardTable {
         return slots![index].entry!.takeUnretainedValue()
     }
 
+    /// Calls `body` with the entry stored under `key`, or nil, borrowed from the table (no retain or release, so
+    /// readers of a hot key do not write to its entry); the entry must not outlive `body`.
+    @inline(__always)
+    func withEntry<Result>(
+        for key: UnsafeRawBufferPointer, hash: UInt64, _ body: (MemoryEntry?) throws -> Result
+    ) rethrows -> Result {
+        guard let index = slotIndex(of: key, hash: hash) else { return try body(nil) }
+        return try slots![index].entry!._withUnsafeGuaranteedRef { try body($0) }
+    }
+
     /// Stores `entry` under its key, in place of any entry with that key; returns whether the key was new.
     mutating func set(_ entry: MemoryEntry, hash: UInt64) -> Bool {
         let replaced = entry.withKey { key -> Bool in

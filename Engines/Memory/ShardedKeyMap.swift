@@ -10,12 +10,18 @@ import CairnStorage
 /// A single hash table grows by rehashing every key at once; one Swift dictionary of a million keys stalls an
 /// insert for hundreds of milliseconds. Split in 4,096 shards, each growth rehashes one shard only (about
 /// 250 keys per shard at a million keys), so no single write pays for the whole table.
+///
+/// Each shard has its own reader-writer lock (`locks`): `withEntry` takes it shared; `set` and `remove` expect the
+/// caller to hold it exclusive (`withShardLocked`, `withShardsLocked`). `count` changes only under the caller's
+/// own writer lock.
 final class ShardedKeyMap {
     static let shardBits = 12
     static let shardCount = 1 << shardBits
 
     /// The shards, reached through a pointer so a lookup neither copies nor retains a shard.
     private let shards: UnsafeMutablePointer<ShardTable>
+    /// The lock of each shard, by shard index.
+    private let locks = ShardLocks(count: shardCount)
     /// Keys held, over all shards.
     private(set) var count = 0
     /// Random per map, so nobody can choose keys that all land in one shard.
@@ -32,24 +38,59 @@ final class ShardedKeyMap {
         shards.deallocate()
     }
 
+    /// Empties every shard, each under its lock, releasing the entries.
+    func removeAll() {
+        for shard in 0..<Self.shardCount { locks.withWriteLock(shard) { shards[shard].removeAll() } }
+        count = 0
+    }
+
+    /// Calls `body` with the entry stored under `key` (whose hash is `hash`), or nil, holding its shard's lock
+    /// shared, so no writer changes or frees the entry while `body` runs.
+    @inline(__always)
+    func withEntry<Result>(
+        for key: UnsafeRawBufferPointer, hash: UInt64, _ body: (MemoryEntry?) throws -> Result
+    ) rethrows -> Result {
+        let shard = Self.shard(hash)
+        return try locks.withReadLock(shard) { try shards[shard].withEntry(for: key, hash: hash, body) }
+    }
+
+    /// Runs `body` holding the lock of the shard of `hash` exclusive.
+    @inline(__always)
+    func withShardLocked<Result>(hash: UInt64, _ body: () throws -> Result) rethrows -> Result {
+        try locks.withWriteLock(Self.shard(hash), body)
+    }
+
+    /// Runs `body` holding every shard's lock exclusive, so no point read runs meanwhile.
+    func withAllShardsLocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try locks.withWriteLocks(Array(0..<Self.shardCount), body)
+    }
+
+    /// Runs `body` holding the locks of the shards of every hash in `hashes` exclusive, all taken before it runs.
+    func withShardsLocked<Result>(hashes: [UInt64], _ body: () throws -> Result) rethrows -> Result {
+        let indices = Array(Set(hashes.map(Self.shard))).sorted()
+        return try locks.withWriteLocks(indices, body)
+    }
+
     /// The 64-bit hash of `key` in this map.
     @inline(__always)
     func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         Self.hash(key, seed: seed)
     }
 
-    /// The entry stored under `key` (whose hash is `hash`), or nil.
+    /// The entry stored under `key` (whose hash is `hash`), or nil. Call holding its shard's lock.
     @inline(__always)
     func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
         shards[Self.shard(hash)].entry(for: key, hash: hash)
     }
 
-    /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key.
+    /// Stores `entry` under its key (whose hash is `hash`), in place of any entry with that key. Call holding its
+    /// shard's lock exclusive.
     func set(_ entry: MemoryEntry, hash: UInt64) {
         if shards[Self.shard(hash)].set(entry, hash: hash) { count += 1 }
     }
 
-    /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent.
+    /// Removes `key` (whose hash is `hash`); returns its entry, or nil when it was absent. Call holding its shard's
+    /// lock exclusive.
     func remove(_ key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
         guard let removed = shards[Self.shard(hash)].remove(key, hash: hash) else { return nil }
         count -= 1

@@ -22,14 +22,13 @@ struct SortedKeyIndex {
     /// `firstHeads[i]` is `chunks[i].heads[0]`, kept apart so the outer search reads one small array.
     private var firstHeads: [KeyHead] = []
 
-    /// -1, 0 or 1 as `key` (with head `head`) sorts before, equal to or after the key of `entry` (head `entryHead`).
+    /// -1, 0 or 1 as `key` (with head `head`) sorts before, equal to or after the first key of chunk `chunkAt`.
+    /// The chunk's first entry is read only when the heads tie, so most steps of a search touch no entry.
     @inline(__always)
-    private static func order(
-        _ key: UnsafeRawBufferPointer, _ head: KeyHead, _ entryHead: KeyHead, _ entry: MemoryEntry
-    ) -> Int {
-        let byHead = head.order(entryHead)
+    private func orderToFirst(_ key: UnsafeRawBufferPointer, _ head: KeyHead, chunkAt: Int) -> Int {
+        let byHead = head.order(firstHeads[chunkAt])
         if byHead != 0 { return byHead }
-        return entry.withKey { compareBytes(key, $0) }
+        return chunks[chunkAt].entries[0].withKey { compareBytes(key, $0) }
     }
 
     /// Index of the chunk that holds or would hold `key`: the last chunk whose first key is ≤ key, or 0.
@@ -38,7 +37,7 @@ struct SortedKeyIndex {
         var high = chunks.count
         while low < high {
             let middle = (low + high) / 2
-            if Self.order(key, head, firstHeads[middle], chunks[middle].entries[0]) >= 0 {
+            if orderToFirst(key, head, chunkAt: middle) >= 0 {
                 low = middle + 1
             } else {
                 high = middle
@@ -118,14 +117,22 @@ struct SortedKeyIndex {
         if let lowerBound = range.lowerBound {
             (chunkAt, index, _) = lowerBound.withUnsafeBytes { locate($0) }
         }
+        let firstChunk = chunkAt
         while chunkAt < chunks.count {
             let stop = try chunks[chunkAt].entries.withUnsafeBufferPointer { entries -> Bool in
+                // The first entries are fetched together, so a short scan does not wait on them one by one.
+                if chunkAt == firstChunk {
+                    for ahead in index..<Swift.min(index + Self.prefetchDistance, entries.count) { prefetch(entries[ahead]) }
+                }
                 while index < entries.count {
                     let ahead = index + Self.prefetchDistance
                     if ahead < entries.count { prefetch(entries[ahead]) }
-                    let entry = entries[index]
-                    if range.upperBound != nil, entry.withKey({ range.isPastEnd($0) }) { return true }
-                    if try visit(entry) == .stop { return true }
+                    // The array keeps the entry alive; borrowing it spares an atomic retain and release per entry.
+                    let decision = try Unmanaged.passUnretained(entries[index])._withUnsafeGuaranteedRef { entry -> ScanDecision? in
+                        if range.upperBound != nil, entry.withKey({ range.isPastEnd($0) }) { return nil }
+                        return try visit(entry)
+                    }
+                    if decision != .next { return true }
                     index += 1
                 }
                 return false

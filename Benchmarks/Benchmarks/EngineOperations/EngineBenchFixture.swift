@@ -3,7 +3,8 @@ import CairnStorage
 import Foundation
 
 /// One engine of a kind for one benchmark at a time: `open` makes a fresh directory of its own and an engine in
-/// it (optionally preloaded), `close` closes the engine and removes that directory and nothing else.
+/// it (optionally preloaded), `close` closes the engine and removes that directory and nothing else; SIGINT and
+/// SIGTERM remove it too (`FixtureSignalCleanup`).
 ///
 /// Keys are precomputed so the harness allocates nothing per operation.
 final class EngineBenchFixture: @unchecked Sendable {
@@ -47,12 +48,12 @@ final class EngineBenchFixture: @unchecked Sendable {
     func open() throws {
         try close()
         let directory = NSTemporaryDirectory() + "/cairn-microbench-\(kind)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        try FixtureSignalCleanup.shared.createDirectory(directory)
         do {
             let engine = try TableConfiguration(engine: kind, durability: .buffered).openEngine(in: directory + "/table")
             lock.withLock { current = (engine, directory) }
         } catch {
-            try? FileManager.default.removeItem(atPath: directory)
+            FixtureSignalCleanup.shared.removeDirectory(directory)
             throw error
         }
         if preloaded { try preload() }
@@ -64,7 +65,7 @@ final class EngineBenchFixture: @unchecked Sendable {
             defer { current = nil }
             return current
         }) else { return }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { FixtureSignalCleanup.shared.removeDirectory(directory) }
         try engine.close()
     }
 
