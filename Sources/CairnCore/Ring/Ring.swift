@@ -54,6 +54,20 @@ public struct Ring: Equatable, Codable, Sendable {
         assertBalanced()
     }
 
+    /// A ring with the given owner of each partition, as a planner computed it. Every owner must be a member and
+    /// every member must hold exactly its share (`shares(of:partitionCount:)`); anything else is a bug in the caller.
+    public init(partitionCount: Int, members: [RingMember], owners: [NodeID]) {
+        precondition(
+            (Self.partitionCountMin...Self.partitionCountMax).contains(partitionCount),
+            "Q is \(Self.partitionCountMin)…\(Self.partitionCountMax)")
+        precondition(!members.isEmpty && members.count <= Self.membersMax, "a ring has 1…\(Self.membersMax) members")
+        precondition(Set(members.map(\.id)).count == members.count, "member ids are unique")
+        self.partitionCount = partitionCount
+        self.members = members.sorted { $0.id < $1.id }
+        self.owners = owners
+        assertBalanced()
+    }
+
     /// The partition a key belongs to.
     public func partition<Key: Sequence<UInt8>>(for key: Key) -> Int {
         Int(truncatingIfNeeded: StableHash.hash(key).multipliedFullWidth(by: UInt64(partitionCount)).high)
@@ -135,7 +149,7 @@ public struct Ring: Equatable, Codable, Sendable {
     }
 
     /// Each member's share: Q × weight / total, with the remainder going to the largest fractions (ties by id).
-    static func shares(of members: [RingMember], partitionCount: Int) -> [NodeID: Int] {
+    public static func shares(of members: [RingMember], partitionCount: Int) -> [NodeID: Int] {
         let totalWeight = members.reduce(0) { $0 + $1.weight }
         var shares = [NodeID: Int]()
         var remainders: [(NodeID, Int)] = []
