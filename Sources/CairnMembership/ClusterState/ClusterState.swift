@@ -53,6 +53,18 @@ public struct ClusterState: Equatable, Codable, Sendable {
 
     /// Throws unless every part is within `ClusterStateLimits`; a node checks each state it receives.
     public func check() throws(ClusterStateError) {
+        try checkParts()
+        try Self.checkSize(ClusterStateBytes.count(of: self))
+    }
+
+    static func checkSize(_ bytes: Int) throws(ClusterStateError) {
+        guard bytes <= ClusterStateLimits.stateBytesMax else {
+            throw .limitExceeded("state of \(bytes) bytes, more than stateBytesMax \(ClusterStateLimits.stateBytesMax)")
+        }
+    }
+
+    /// The checks of `check()` but the size of the encoding.
+    func checkParts() throws(ClusterStateError) {
         typealias Limits = ClusterStateLimits
         guard members.count <= Limits.membersMax else {
             throw .limitExceeded("\(members.count) members, more than membersMax \(Limits.membersMax)")
@@ -70,10 +82,6 @@ public struct ClusterState: Equatable, Codable, Sendable {
         }
         if let ring, ring.lineage.count > Limits.lineageCountMax {
             throw .limitExceeded("ring lineage of \(ring.lineage.count), more than lineageCountMax \(Limits.lineageCountMax)")
-        }
-        let bytes = ClusterStateBytes.count(of: self)
-        guard bytes <= Limits.stateBytesMax else {
-            throw .limitExceeded("state of \(bytes) bytes, more than stateBytesMax \(Limits.stateBytesMax)")
         }
     }
 

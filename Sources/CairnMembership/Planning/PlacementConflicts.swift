@@ -1,0 +1,45 @@
+import CairnCore
+
+/// The placement rule a planner keeps, and how far an assignment of owners breaks it: any `replicaCount`
+/// consecutive partitions are owned by distinct nodes, and any `zoneWindow` consecutive ones lie in distinct
+/// zones, where `zoneWindow` is N or the number of zones if fewer ("where the zones allow"). When the rule
+/// holds, a partition's preference list is simply the owners of it and the next N − 1 partitions.
+struct PlacementConflicts {
+    let partitionCount: Int
+    let replicaCount: Int
+    let zoneWindow: Int
+    let zoneOf: [NodeID: String]
+
+    init(partitionCount: Int, members: [RingMember], replicaCount: Int) {
+        self.partitionCount = partitionCount
+        self.replicaCount = Swift.min(replicaCount, members.count)
+        var zones = [NodeID: String]()
+        for member in members { if let zone = member.zone { zones[member.id] = zone } }
+        zoneOf = zones
+        zoneWindow = Swift.min(replicaCount, Set(zones.values).count)
+    }
+
+    /// Conflicting pairs that involve `partition` if it were owned by `owner` (nil owners are unassigned).
+    func conflicts(at partition: Int, owner: NodeID, in owners: [NodeID?]) -> Int {
+        var count = 0
+        let zone = zoneOf[owner]
+        let reach = Swift.max(replicaCount, zoneWindow) - 1
+        guard reach > 0 else { return 0 }
+        for distance in 1...reach {
+            for neighbour in [(partition + distance) % partitionCount, (partition - distance + partitionCount) % partitionCount]
+            where neighbour != partition {
+                guard let other = owners[neighbour] else { continue }
+                if distance < replicaCount, other == owner { count += 1 }
+                if distance < zoneWindow, let zone, other != owner, zoneOf[other] == zone { count += 1 }
+            }
+        }
+        return count
+    }
+
+    /// Every conflicting pair of the assignment, counted once.
+    func total(in owners: [NodeID?]) -> Int {
+        var sum = 0
+        for partition in 0..<partitionCount { if let owner = owners[partition] { sum += conflicts(at: partition, owner: owner, in: owners) } }
+        return sum / 2
+    }
+}
