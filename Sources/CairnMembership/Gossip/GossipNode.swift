@@ -43,9 +43,11 @@ public struct GossipNode: Sendable {
         let founder = configuration.seeds.isEmpty && state.ring == nil
         let known = state.members[configuration.name]
         statusToRestore = known.map { $0.status == .down ? .valid : $0.status } ?? (founder ? .valid : .joining)
-        let record = MemberRecord(
+        var record = MemberRecord(
             name: configuration.name, zone: configuration.zone, weight: configuration.weight, status: statusToRestore,
-            version: (known?.version ?? 0) + 1)
+            version: known?.version ?? 1)
+        // A restart with the same record keeps its version; anything new about it (or a refuted down) is newer.
+        if let known, known != record { record.version = known.version + 1 }
         do {
             try state.put(record)
             if founder {
