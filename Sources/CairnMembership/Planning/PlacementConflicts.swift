@@ -19,27 +19,42 @@ struct PlacementConflicts {
         zoneWindow = Swift.min(replicaCount, Set(zones.values).count)
     }
 
-    /// Conflicting pairs that involve `partition` if it were owned by `owner` (nil owners are unassigned).
+    /// A shared node weighs more than any number of shared zones at one partition, so the repair never trades
+    /// N distinct nodes for zone spread.
+    static let nodeConflictWeight = 8
+
+    /// The weighted conflicts that involve `partition` if it were owned by `owner` (nil owners are unassigned).
     func conflicts(at partition: Int, owner: NodeID, in owners: [NodeID?]) -> Int {
-        var count = 0
+        let (nodes, zones) = pairs(at: partition, owner: owner, in: owners)
+        return nodes * Self.nodeConflictWeight + zones
+    }
+
+    /// Pairs involving `partition` that share a node within N, and that share a zone within the zone window.
+    func pairs(at partition: Int, owner: NodeID, in owners: [NodeID?]) -> (nodes: Int, zones: Int) {
+        var nodes = 0, zones = 0
         let zone = zoneOf[owner]
         let reach = Swift.max(replicaCount, zoneWindow) - 1
-        guard reach > 0 else { return 0 }
+        guard reach > 0 else { return (0, 0) }
         for distance in 1...reach {
             for neighbour in [(partition + distance) % partitionCount, (partition - distance + partitionCount) % partitionCount]
             where neighbour != partition {
                 guard let other = owners[neighbour] else { continue }
-                if distance < replicaCount, other == owner { count += 1 }
-                if distance < zoneWindow, let zone, other != owner, zoneOf[other] == zone { count += 1 }
+                if distance < replicaCount, other == owner { nodes += 1 }
+                if distance < zoneWindow, let zone, other != owner, zoneOf[other] == zone { zones += 1 }
             }
         }
-        return count
+        return (nodes, zones)
     }
 
-    /// Every conflicting pair of the assignment, counted once.
+    /// Every conflicting pair of the assignment (node or zone), counted once.
     func total(in owners: [NodeID?]) -> Int {
         var sum = 0
-        for partition in 0..<partitionCount { if let owner = owners[partition] { sum += conflicts(at: partition, owner: owner, in: owners) } }
+        for partition in 0..<partitionCount {
+            if let owner = owners[partition] {
+                let (nodes, zones) = pairs(at: partition, owner: owner, in: owners)
+                sum += nodes + zones
+            }
+        }
         return sum / 2
     }
 }
