@@ -41,11 +41,12 @@ public enum GossipConvergence {
     }
 
     /// One run: `nodes` members (the last one `joining`), a commit at one of the others, rounds to converge.
-    public static func run(nodes: Int, seed: UInt64, fanOut: Int = 3) throws -> Run {
+    /// The ring has the most partitions a ring may have, unless `partitionCount` says fewer.
+    public static func run(nodes: Int, seed: UInt64, fanOut: Int = 3, partitionCount: Int = Ring.partitionCountMax) throws -> Run {
         guard (nodesMin...nodesMax).contains(nodes) else {
             throw Failure(description: "--nodes \(nodes) must be \(nodesMin)…\(nodesMax)")
         }
-        let settings = GossipSettings(fanOut: fanOut, partitionCount: Ring.partitionCountMax)
+        let settings = GossipSettings(fanOut: fanOut, partitionCount: partitionCount)
         let names = (0..<nodes).map { NodeID("node\($0)") }
         var state = ClusterState()
         for (index, name) in names.enumerated() {
@@ -78,9 +79,14 @@ public enum GossipConvergence {
     }
 
     /// Runs every size over `seeds` seeds starting at `firstSeed`.
-    public static func summaries(nodeCounts: [Int], seeds: Int, firstSeed: UInt64, fanOut: Int = 3) throws -> [Summary] {
+    public static func summaries(
+        nodeCounts: [Int], seeds: Int, firstSeed: UInt64, fanOut: Int = 3, partitionCount: Int = Ring.partitionCountMax
+    ) throws -> [Summary] {
         try nodeCounts.map { nodes in
-            Summary(nodes: nodes, runs: try (0..<seeds).map { try run(nodes: nodes, seed: firstSeed &+ UInt64($0), fanOut: fanOut) })
+            let runs = try (0..<seeds).map {
+                try run(nodes: nodes, seed: firstSeed &+ UInt64($0), fanOut: fanOut, partitionCount: partitionCount)
+            }
+            return Summary(nodes: nodes, runs: runs)
         }
     }
 

@@ -36,9 +36,9 @@ struct PlacementConflicts {
         let reach = Swift.max(replicaCount, zoneWindow) - 1
         guard reach > 0 else { return (0, 0) }
         for distance in 1...reach {
-            for neighbour in [(partition + distance) % partitionCount, (partition - distance + partitionCount) % partitionCount]
-            where neighbour != partition {
-                guard let other = owners[neighbour] else { continue }
+            for side in 0..<2 {
+                let neighbour = side == 0 ? (partition + distance) % partitionCount : (partition - distance + partitionCount) % partitionCount
+                guard neighbour != partition, let other = owners[neighbour] else { continue }
                 if distance < replicaCount, other == owner { nodes += 1 }
                 if distance < zoneWindow, let zone, other != owner, zoneOf[other] == zone { zones += 1 }
             }
