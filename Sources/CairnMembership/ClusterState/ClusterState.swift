@@ -69,7 +69,11 @@ public struct ClusterState: Equatable, Codable, Sendable {
         guard members.count <= Limits.membersMax else {
             throw .limitExceeded("\(members.count) members, more than membersMax \(Limits.membersMax)")
         }
-        for record in members.values { try Self.checkMember(record) }
+        for (name, record) in members {
+            guard name == record.name else { throw .invalidMember("member entry \(name) holds the record of \(record.name)") }
+            try Self.checkMember(record)
+        }
+        if let ring { try Self.checkRing(ring.ring) }
         guard catalog.count <= Limits.tablesMax else {
             throw .limitExceeded("\(catalog.count) tables, more than tablesMax \(Limits.tablesMax)")
         }
@@ -82,6 +86,27 @@ public struct ClusterState: Equatable, Codable, Sendable {
         }
         if let ring, ring.lineage.count > Limits.lineageCountMax {
             throw .limitExceeded("ring lineage of \(ring.lineage.count), more than lineageCountMax \(Limits.lineageCountMax)")
+        }
+    }
+
+    /// A ring that came from elsewhere (decoded, not built here): Q in range, one owner per partition, every owner
+    /// a member, members unique and within the limits.
+    static func checkRing(_ ring: Ring) throws(ClusterStateError) {
+        guard (Ring.partitionCountMin...Ring.partitionCountMax).contains(ring.partitionCount) else {
+            throw .invalidRing("ring of \(ring.partitionCount) partitions; Q must be \(Ring.partitionCountMin)…\(Ring.partitionCountMax)")
+        }
+        guard ring.owners.count == ring.partitionCount else {
+            throw .invalidRing("ring of \(ring.partitionCount) partitions with \(ring.owners.count) owners")
+        }
+        let ids = Set(ring.members.map(\.id))
+        guard (1...Ring.membersMax).contains(ring.members.count), ids.count == ring.members.count else {
+            throw .invalidRing("ring members must be 1…\(Ring.membersMax) distinct nodes, not \(ring.members.count)")
+        }
+        for member in ring.members where !(1...Ring.weightMax).contains(member.weight) {
+            throw .invalidRing("ring member \(member.id): weight \(member.weight) must be 1…\(Ring.weightMax)")
+        }
+        if let stranger = ring.owners.first(where: { !ids.contains($0) }) {
+            throw .invalidRing("ring owner \(stranger) is not a ring member")
         }
     }
 

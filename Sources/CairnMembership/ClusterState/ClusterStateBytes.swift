@@ -2,7 +2,8 @@ import CairnCore
 
 /// The canonical byte form of a cluster state: every map in key order, strings and lists length-prefixed, ring
 /// owners as indices into the ring's members. Equal states give equal bytes, so its hash is the gossip digest
-/// and its length the size of a message carrying the state. (Decoding it is the networked server's work.)
+/// and its length the size of a message carrying the state. Only for states that passed `checkParts()` (as every
+/// state built here does). Decoding it is the networked server's work.
 enum ClusterStateBytes {
     static func encode(_ state: ClusterState) -> [UInt8] {
         var out: [UInt8] = []
@@ -30,7 +31,7 @@ enum ClusterStateBytes {
                 put(UInt64(member.weight), &out)
             }
             for owner in record.ring.owners {
-                let position = UInt16(index[owner]!)
+                let position = UInt16(index[owner]!)  // checkRing: every owner is a ring member
                 out.append(UInt8(position >> 8))
                 out.append(UInt8(position & 0xFF))
             }

@@ -22,14 +22,15 @@ public enum ClusterStateLimits {
 public enum ClusterStateError: Error, Equatable, Sendable, CustomStringConvertible {
     case limitExceeded(String)
     case invalidMember(String)
+    case invalidRing(String)
     case invalidTable(String)
     case tableExists(String)
     case tableUnknown(String)
 
     public var description: String {
         switch self {
-        case .limitExceeded(let text), .invalidMember(let text), .invalidTable(let text), .tableExists(let text),
-            .tableUnknown(let text):
+        case .limitExceeded(let text), .invalidMember(let text), .invalidRing(let text), .invalidTable(let text),
+            .tableExists(let text), .tableUnknown(let text):
             text
         }
     }

@@ -83,9 +83,10 @@ public struct GossipNode: Sendable {
         case .digest(let theirs):
             return theirs == digest ? [] : [.send(to: sender, .state(state, replyWanted: true))]
         case .state(let incoming, let replyWanted):
-            let bytes = ClusterStateBytes.encode(incoming)
+            let bytes: [UInt8]
             do {
-                try incoming.checkParts()
+                try incoming.checkParts()  // first: the encoding relies on a well-formed ring
+                bytes = ClusterStateBytes.encode(incoming)
                 try ClusterState.checkSize(bytes.count)
             } catch {
                 return [.log(.warning, "gossip from \(sender) dropped: \(error.description)")]
