@@ -15,12 +15,17 @@ struct BenchGossipCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Peers each node sends its digest to per round.")
     var fanOut: Int = 3
+    @Option(help: "Fraction of messages lost (0…0.5), drawn from the seed.")
+    var loss: Double = 0
 
     func validate() throws {
         _ = try nodeCounts()
         guard (1...1_000).contains(seeds) else { throw ValidationError("--seeds \(seeds) must be 1…1000") }
         guard (1...GossipConvergence.fanOutMax).contains(fanOut) else {
             throw ValidationError("--fan-out \(fanOut) must be 1…\(GossipConvergence.fanOutMax)")
+        }
+        guard (0...GossipConvergence.lossProbabilityMax).contains(loss) else {
+            throw ValidationError("--loss \(loss) must be 0…\(GossipConvergence.lossProbabilityMax)")
         }
     }
 
@@ -36,8 +41,11 @@ struct BenchGossipCommand: ParsableCommand {
     }
 
     func run() throws {
-        let summaries = try GossipConvergence.summaries(nodeCounts: try nodeCounts(), seeds: seeds, firstSeed: seed, fanOut: fanOut)
-        print("one join committed at one node; a round is one gossip interval; fan-out \(fanOut); \(seeds) seed(s) from \(seed)")
+        let summaries = try GossipConvergence.summaries(
+            nodeCounts: try nodeCounts(), seeds: seeds, firstSeed: seed, fanOut: fanOut, lossProbability: loss)
+        print(
+            "one join committed at one node; a round is one gossip interval; fan-out \(fanOut); loss \(loss);"
+                + " \(seeds) seed(s) from \(seed)")
         print(GossipConvergence.table(summaries))
     }
 }

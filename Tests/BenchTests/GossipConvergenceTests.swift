@@ -22,7 +22,7 @@ struct GossipConvergenceTests {
         #expect(lines[1].hasPrefix("    4      2.0") && lines[2].hasPrefix("    8      3.0"))
     }
 
-    @Test("a cluster size out of range is refused, naming the range")
+    @Test("a cluster size or loss out of range is refused, naming the range")
     func refusesBadSizes() {
         #expect(throws: GossipConvergence.Failure.self) { _ = try GossipConvergence.run(nodes: 1, seed: 1) }
         do {
@@ -30,6 +30,12 @@ struct GossipConvergenceTests {
             Issue.record("5000 nodes accepted")
         } catch {
             #expect("\(error)" == "--nodes 5000 must be 2…1023")
+        }
+        do {
+            _ = try GossipConvergence.run(nodes: 5, seed: 1, lossProbability: 0.9, partitionCount: 64)
+            Issue.record("a loss of 0.9 accepted")
+        } catch {
+            #expect("\(error)" == "--loss 0.9 must be 0…0.5")
         }
     }
 }

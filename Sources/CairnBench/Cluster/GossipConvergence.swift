@@ -40,11 +40,20 @@ public enum GossipConvergence {
         public let description: String
     }
 
-    /// One run: `nodes` members (the last one `joining`), a commit at one of the others, rounds to converge.
-    /// The ring has the most partitions a ring may have, unless `partitionCount` says fewer.
-    public static func run(nodes: Int, seed: UInt64, fanOut: Int = 3, partitionCount: Int = Ring.partitionCountMax) throws -> Run {
+    /// Highest message loss a run may play.
+    public static let lossProbabilityMax = 0.5
+
+    /// One run: `nodes` members (the last one `joining`), a commit at one of the others, rounds to converge, with
+    /// `lossProbability` of the messages lost. The ring has the most partitions a ring may have, unless
+    /// `partitionCount` says fewer.
+    public static func run(
+        nodes: Int, seed: UInt64, fanOut: Int = 3, lossProbability: Double = 0, partitionCount: Int = Ring.partitionCountMax
+    ) throws -> Run {
         guard (nodesMin...nodesMax).contains(nodes) else {
             throw Failure(description: "--nodes \(nodes) must be \(nodesMin)…\(nodesMax)")
+        }
+        guard (0...lossProbabilityMax).contains(lossProbability) else {
+            throw Failure(description: "--loss \(lossProbability) must be 0…\(lossProbabilityMax)")
         }
         let settings = GossipSettings(fanOut: fanOut, partitionCount: partitionCount)
         let names = (0..<nodes).map { NodeID("node\($0)") }
@@ -56,7 +65,7 @@ public enum GossipConvergence {
         let ring = PartitionPlanner.initialRing(
             partitionCount: settings.partitionCount, members: Array(ringMembers), replicaCount: settings.replicaCount)
         try state.commit(ring: ring, by: names[0], transfers: [])
-        var network = GossipNetwork(seed: seed)
+        var network = GossipNetwork(lossProbability: lossProbability, seed: seed)
         for (index, name) in names.enumerated() {
             let configuration = GossipNodeConfiguration(
                 name: name, zone: "zone\(index % 3)", seeds: index == 0 ? [names[1]] : [names[0]])
@@ -80,11 +89,14 @@ public enum GossipConvergence {
 
     /// Runs every size over `seeds` seeds starting at `firstSeed`.
     public static func summaries(
-        nodeCounts: [Int], seeds: Int, firstSeed: UInt64, fanOut: Int = 3, partitionCount: Int = Ring.partitionCountMax
+        nodeCounts: [Int], seeds: Int, firstSeed: UInt64, fanOut: Int = 3, lossProbability: Double = 0,
+        partitionCount: Int = Ring.partitionCountMax
     ) throws -> [Summary] {
         try nodeCounts.map { nodes in
             let runs = try (0..<seeds).map {
-                try run(nodes: nodes, seed: firstSeed &+ UInt64($0), fanOut: fanOut, partitionCount: partitionCount)
+                try run(
+                    nodes: nodes, seed: firstSeed &+ UInt64($0), fanOut: fanOut, lossProbability: lossProbability,
+                    partitionCount: partitionCount)
             }
             return Summary(nodes: nodes, runs: runs)
         }
