@@ -80,6 +80,27 @@ struct GossipClusterTests {
         #expect(network.nodes.allSatisfy { $0.state == final })
     }
 
+    @Test("two nodes committing the same join at once settle on one ring; the re-staged join is then nothing to commit")
+    func sameJoinCommittedTwice() throws {
+        var network = try Self.announcedCluster(4, loss: 0, delay: 0)
+        try network.act(at: "n0") { node in
+            for index in 1..<3 { try node.stageJoin(NodeID("n\(index)")) }
+            return try node.commit()
+        }
+        try Self.converge(&network, roundsMax: 50)
+        try network.act(at: "n0") { node in try node.stageJoin("n3"); return try node.commit() }
+        try network.act(at: "n2") { node in try node.stageJoin("n3"); return try node.commit() }
+        try Self.converge(&network, roundsMax: 50)
+        let settled = network.node("n1").state
+        #expect(settled.epoch == 3 && settled.ring?.commit.committer == "n2")
+        #expect(settled.ring!.ring.members.contains { $0.id == "n3" })
+        let loser = network.node("n0")
+        #expect(loser.staged.joins == ["n3"])
+        #expect(throws: GossipError.refused("the staged changes are already in the ring of epoch 3: nothing to commit")) {
+            _ = try loser.plan()
+        }
+    }
+
     @Test("a member marked down refutes it by gossiping a newer version; a stopped one stays down")
     func downIsRefuted() throws {
         var network = try Self.announcedCluster(6, loss: 0.05, delay: 1, seed: 4)

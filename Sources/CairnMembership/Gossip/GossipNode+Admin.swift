@@ -33,8 +33,16 @@ extension GossipNode {
     public func plan() throws(GossipError) -> ClusterPlan {
         guard !staged.isEmpty else { throw .refused("nothing staged: stage a join or a leave first") }
         let current = state.ring?.ring
-        var members = (current?.members ?? []).filter { !staged.leaves.contains($0.id) }
-        for node in staged.joins {
+        let inRing = Set(current?.members.map(\.id) ?? [])
+        // A commit heard since staging may already have made these changes.
+        let joins = staged.joins.filter { !inRing.contains($0) }
+        let leaves = staged.leaves.filter { inRing.contains($0) }
+        guard !joins.isEmpty || !leaves.isEmpty else {
+            throw .refused("the staged changes are already in the ring of epoch \(state.epoch): nothing to commit")
+        }
+        var members = (current?.members ?? []).filter { !leaves.contains($0.id) }
+        guard !members.isEmpty || !joins.isEmpty else { throw .refused("the ring would have no members") }
+        for node in joins {
             guard let record = state.members[node] else { throw .refused("staged join of \(node), no longer a member") }
             members.append(record.ringMember)
         }
@@ -52,7 +60,7 @@ extension GossipNode {
         let rules = PlacementConflicts(
             partitionCount: ring.partitionCount, members: ring.members, replicaCount: settings.replicaCount)
         return ClusterPlan(
-            joins: staged.joins, leaves: staged.leaves, epoch: state.epoch + 1, ring: ring, moves: moves,
+            joins: joins, leaves: leaves, epoch: state.epoch + 1, ring: ring, moves: moves,
             placementConflicts: rules.total(in: ring.owners))
     }
 
