@@ -63,6 +63,16 @@ struct UsageTests {
         #expect(slices.standardError.contains("--ratio-slices must be between 0 and 1000"), "\(slices.standardError)")
     }
 
+    @Test("bench gossip prints its table, and a cluster size past its limit is bad usage naming the range")
+    func benchGossip() throws {
+        let run = try CairnProcess.run(["bench", "gossip", "--nodes", "4", "--seeds", "1"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput.contains("log2(n)") && run.standardOutput.contains("\n    4      2.0"), "\(run.standardOutput)")
+        let tooMany = try CairnProcess.run(["bench", "gossip", "--nodes", "5,5000"])
+        #expect(tooMany.status == 64)
+        #expect(tooMany.standardError.contains("--nodes 5000 must be 2…1023"), "\(tooMany.standardError)")
+    }
+
     @Test("--fill-batch with a raw baseline is bad usage, found before the --data-dir is created")
     func fillBatchWithRawBaseline() throws {
         let directory = TemporaryDirectory()

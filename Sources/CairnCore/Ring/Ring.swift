@@ -33,11 +33,7 @@ public struct Ring: Equatable, Codable, Sendable {
 
     /// A ring of `partitionCount` partitions over `members`, dealt round-robin so neighbours differ.
     public init(partitionCount: Int, members: [RingMember]) {
-        precondition(
-            (Self.partitionCountMin...Self.partitionCountMax).contains(partitionCount),
-            "Q is \(Self.partitionCountMin)…\(Self.partitionCountMax)")
-        precondition(!members.isEmpty && members.count <= Self.membersMax, "a ring has 1…\(Self.membersMax) members")
-        precondition(Set(members.map(\.id)).count == members.count, "member ids are unique")
+        Self.checkShape(partitionCount: partitionCount, members: members)
         self.partitionCount = partitionCount
         self.members = members.sorted { $0.id < $1.id }
         self.owners = []
@@ -52,6 +48,24 @@ public struct Ring: Equatable, Codable, Sendable {
             }
         }
         assertBalanced()
+    }
+
+    /// A ring with the given owner of each partition, as a planner computed it. Every owner must be a member and
+    /// every member must hold exactly its share (`shares(of:partitionCount:)`); anything else is a bug in the caller.
+    public init(partitionCount: Int, members: [RingMember], owners: [NodeID]) {
+        Self.checkShape(partitionCount: partitionCount, members: members)
+        self.partitionCount = partitionCount
+        self.members = members.sorted { $0.id < $1.id }
+        self.owners = owners
+        assertBalanced()
+    }
+
+    private static func checkShape(partitionCount: Int, members: [RingMember]) {
+        precondition(
+            (Self.partitionCountMin...Self.partitionCountMax).contains(partitionCount),
+            "Q is \(Self.partitionCountMin)…\(Self.partitionCountMax)")
+        precondition(!members.isEmpty && members.count <= Self.membersMax, "a ring has 1…\(Self.membersMax) members")
+        precondition(Set(members.map(\.id)).count == members.count, "member ids are unique")
     }
 
     /// The partition a key belongs to.
@@ -135,7 +149,7 @@ public struct Ring: Equatable, Codable, Sendable {
     }
 
     /// Each member's share: Q × weight / total, with the remainder going to the largest fractions (ties by id).
-    static func shares(of members: [RingMember], partitionCount: Int) -> [NodeID: Int] {
+    public static func shares(of members: [RingMember], partitionCount: Int) -> [NodeID: Int] {
         let totalWeight = members.reduce(0) { $0 + $1.weight }
         var shares = [NodeID: Int]()
         var remainders: [(NodeID, Int)] = []
