@@ -109,6 +109,9 @@ let package = Package(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(
+            name: "FailureDetectionTests", dependencies: ["CairnCore", "CairnMembership", "CairnBench"],
+            path: "Tests/FailureDetectionTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "CLITests", dependencies: ["CairnTestSupport"], path: "Tests/CLITests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
