@@ -77,6 +77,22 @@ struct ClusterDetectionTests {
         #expect(direct.firstTime("n1", saw: "n2", as: .suspect) != nil, "with no indirect probes, n1 suspects n2")
     }
 
+    @Test("a crashed node that restarts refutes its death and is alive again everywhere")
+    func restartedNodeComesBack() throws {
+        for seed in UInt64(1)...3 {
+            var simulation = try DetectorSimulation(nodeCount: 6, network: Self.lossy, seed: seed)
+            simulation.run(untilMilliseconds: 5_000)
+            simulation.crash("n2")
+            let dead = simulation.run(untilMilliseconds: 90_000) { $0.allLiveNodesSee("n2", as: .dead) }
+            #expect(dead, "seed \(seed): the crash is detected first")
+            try simulation.restart("n2")
+            let back = simulation.run(untilMilliseconds: simulation.now + 30_000) { $0.allLiveNodesSee("n2", as: .alive) }
+            #expect(back, "seed \(seed): every node sees n2 alive again")
+            #expect(simulation.detectors["n2"]!.incarnation >= 1, "it refuted its death with a higher incarnation")
+            #expect(simulation.rejections.isEmpty)
+        }
+    }
+
     @Test("a run replays exactly from its seed; another seed differs")
     func deterministicReplay() throws {
         func run(seed: UInt64) throws -> DetectorSimulation {

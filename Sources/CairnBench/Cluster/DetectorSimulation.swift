@@ -35,7 +35,8 @@ public struct DetectorSimulation {
 
     enum Event {
         case deliver(FailureDetector.Message, from: NodeID, to: NodeID)
-        case timer(FailureDetector.Timer, node: NodeID)
+        /// A timer of the node's `life`-th start; a restart leaves earlier lives' timers unfired.
+        case timer(FailureDetector.Timer, node: NodeID, life: Int)
     }
 
     public let nodes: [NodeID]
@@ -49,6 +50,10 @@ public struct DetectorSimulation {
     /// Inputs a detector refused, as `node: error` (none among well-behaved detectors).
     public private(set) var rejections: [String] = []
     var pausedUntil: [NodeID: UInt64] = [:]
+    /// How many times each node has started (1 at first).
+    var lives: [NodeID: Int] = [:]
+    let settings: FailureDetector.Settings
+    let seed: UInt64
     var cutLinks: Set<[NodeID]> = []
     var queue = EventQueue<Event>()
     var random: SplitMix64
@@ -56,16 +61,34 @@ public struct DetectorSimulation {
     public init(
         nodeCount: Int, settings: FailureDetector.Settings = FailureDetector.Settings(), network: SimulatedNetwork, seed: UInt64
     ) throws {
-        precondition(nodeCount >= 1, "a simulation has at least one node")
+        guard (1...10_000).contains(nodeCount) else {
+            throw FailureDetectionError.settingInvalid("a simulation has 1…10000 nodes, not \(nodeCount)")
+        }
         if let problem = network.problem { throw FailureDetectionError.settingInvalid(problem) }
         nodes = (1...nodeCount).map { NodeID("n\($0)") }
         self.network = network
+        self.settings = settings
+        self.seed = seed
         random = SplitMix64(seed: seed)
-        for (index, node) in nodes.enumerated() {
-            let generator = SplitMix64(seed: seed &+ 0x5851_F42D_4C95_7F2D &* UInt64(index + 1))
-            detectors[node] = try FailureDetector(id: node, members: nodes.filter { $0 != node }, settings: settings, random: generator)
-        }
-        for node in nodes { perform(detectors[node]!.start(now: 0), at: node) }
+        for node in nodes { try boot(node) }
+    }
+
+    /// Starts `node` afresh (incarnation 0, knowing every other node as alive), as a process start would.
+    mutating func boot(_ node: NodeID) throws {
+        let life = lives[node, default: 0] + 1
+        lives[node] = life
+        let index = UInt64(nodes.firstIndex(of: node)! + 1)
+        let generator = SplitMix64(seed: seed &+ 0x5851_F42D_4C95_7F2D &* (index &+ UInt64(life) << 32))
+        var detector = try FailureDetector(id: node, members: nodes.filter { $0 != node }, settings: settings, random: generator)
+        let directives = detector.start(now: now)
+        detectors[node] = detector
+        perform(directives, at: node)
+    }
+
+    /// A crashed node starts again with a fresh detector; it must refute the death others recorded.
+    public mutating func restart(_ node: NodeID) throws {
+        crashed.remove(node)
+        try boot(node)
     }
 
     /// The node stops for good: it sends nothing more and what reaches it is lost.
@@ -109,7 +132,9 @@ public struct DetectorSimulation {
         let node: NodeID
         switch event {
         case .deliver(_, _, let to): node = to
-        case .timer(_, let owner): node = owner
+        case .timer(_, let owner, let life):
+            node = owner
+            if life != lives[owner] { return }
         }
         if crashed.contains(node) { return }
         if let until = pausedUntil[node], until > now {
@@ -119,7 +144,7 @@ public struct DetectorSimulation {
         switch event {
         case .deliver(let message, let from, let to):
             perform(detectors[to]!.onMessage(message, from: from, now: now), at: to)
-        case .timer(let timer, let owner):
+        case .timer(let timer, let owner, _):
             perform(detectors[owner]!.onTimer(timer, now: now), at: owner)
         }
     }
@@ -137,7 +162,7 @@ public struct DetectorSimulation {
                 let jitter = network.delayJitterMilliseconds == 0 ? 0 : UInt64(random.next(below: Int(network.delayJitterMilliseconds) + 1))
                 queue.push(.deliver(message, from: node, to: to), at: now + network.delayMinMilliseconds + jitter)
             case .startTimer(let timer, let afterMilliseconds):
-                queue.push(.timer(timer, node: node), at: now + afterMilliseconds)
+                queue.push(.timer(timer, node: node, life: lives[node]!), at: now + afterMilliseconds)
             case .statusChanged(let change):
                 observations.append(Observation(time: now, observer: node, change: change))
             case .rejected(let error):
