@@ -33,6 +33,7 @@ public struct DetectorSimulation {
         public var change: FailureDetector.StatusChange
     }
 
+    /// What the event queue holds: a message in flight, or a timer due.
     enum Event {
         case deliver(FailureDetector.Message, from: NodeID, to: NodeID)
         /// A timer of the node's `life`-th start; a restart leaves earlier lives' timers unfired.

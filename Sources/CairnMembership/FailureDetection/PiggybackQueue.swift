@@ -4,6 +4,7 @@ import CairnCore
 /// limited number of times. The least-sent go first, and among equals the newest, so fresh news (a suspicion,
 /// a refutation) overtakes old; the order depends on nothing but the updates, so runs replay exactly.
 struct PiggybackQueue: Sendable {
+    /// A queued update and how often it has been sent.
     private struct Entry: Sendable {
         var update: FailureDetector.MemberUpdate
         var transmits: Int
