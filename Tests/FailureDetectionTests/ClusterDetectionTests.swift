@@ -1,6 +1,7 @@
 import CairnBench
 import CairnCore
 import CairnMembership
+import Foundation
 import Testing
 
 /// Whole clusters of detectors in the seeded simulation (virtual time): crashes are detected by everyone,
@@ -9,6 +10,8 @@ import Testing
 struct ClusterDetectionTests {
     static let lossy = SimulatedNetwork(lossRate: 0.05, delayMinMilliseconds: 5, delayJitterMilliseconds: 45)
     static let clean = SimulatedNetwork(lossRate: 0, delayMinMilliseconds: 5, delayJitterMilliseconds: 10)
+    /// Seeds per randomized test: 5 by default, `CAIRN_DETECTOR_SEEDS` for a long run.
+    static let seeds = UInt64(ProcessInfo.processInfo.environment["CAIRN_DETECTOR_SEEDS"] ?? "") ?? 5
 
     /// Observations in which a node other than `except` was seen in `state`.
     func sightings(_ simulation: DetectorSimulation, _ state: FailureDetector.MemberStatus.State, except: NodeID? = nil) -> [DetectorSimulation.Observation] {
@@ -28,7 +31,7 @@ struct ClusterDetectionTests {
     func crashDetected(nodeCount: Int) throws {
         let settings = FailureDetector.Settings()
         let bound = detectionBound(nodeCount: nodeCount, settings)
-        for seed in UInt64(1)...5 {
+        for seed in UInt64(1)...Self.seeds {
             var simulation = try DetectorSimulation(nodeCount: nodeCount, settings: settings, network: Self.lossy, seed: seed)
             simulation.run(untilMilliseconds: 10_000)
             let victim = simulation.nodes[Int(seed) % nodeCount]
@@ -45,7 +48,7 @@ struct ClusterDetectionTests {
 
     @Test("a slow node (stalled 3 s every 10 s) is suspected, refutes, and is never declared dead")
     func slowNodeRefutes() throws {
-        for seed in UInt64(1)...5 {
+        for seed in UInt64(1)...Self.seeds {
             var simulation = try DetectorSimulation(nodeCount: 5, network: Self.clean, seed: seed)
             for stall in UInt64(1)...5 {
                 simulation.run(untilMilliseconds: stall * 10_000)
@@ -79,7 +82,7 @@ struct ClusterDetectionTests {
 
     @Test("a crashed node that restarts refutes its death and is alive again everywhere")
     func restartedNodeComesBack() throws {
-        for seed in UInt64(1)...3 {
+        for seed in UInt64(1)...max(1, Self.seeds / 2) {
             var simulation = try DetectorSimulation(nodeCount: 6, network: Self.lossy, seed: seed)
             simulation.run(untilMilliseconds: 5_000)
             simulation.crash("n2")

@@ -90,6 +90,38 @@ struct ProbeProtocolTests {
         #expect(nack.sends.first?.message.kind == .nack(sequence: 43, target: "d"))
     }
 
+    @Test("gossip pushes queued news to gossipFanout members, sends nothing when there is none, and repeats")
+    func gossipPushesNews() throws {
+        var detector = try makeDetector(members: ["b", "c", "d", "e"])
+        let quiet = detector.onTimer(.gossip, now: 100)
+        #expect(quiet.sends.isEmpty && quiet.timers.map(\.after) == [200])
+        _ = detector.onMessage(.init(.ping(sequence: 1), updates: [Update(node: "e", status: .suspect(0), origin: "c")]), from: "c", now: 150)
+        let news = detector.onTimer(.gossip, now: 200)
+        #expect(news.sends.count == 3 && Set(news.sends.map(\.to)).count == 3)
+        for send in news.sends {
+            #expect(send.message.kind == .gossip)
+            #expect(send.message.updates.contains { $0.node == "e" && $0.status == .suspect(0) })
+        }
+        var plain = FailureDetector.Settings()
+        plain.gossipFanout = 0
+        var swim = try FailureDetector(id: "a", members: ["b"], settings: plain, random: SplitMix64(seed: 1))
+        #expect(!swim.start(now: 0).timers.contains { $0.timer == .gossip }, "fanout 0: updates ride on probes only")
+    }
+
+    @Test("a member that tells this node stale news of itself gets this node's alive on the next message to it")
+    func staleViewerIsToldDirectly() throws {
+        var detector = try makeDetector()
+        _ = detector.onMessage(.init(.ping(sequence: 1), updates: [Update(node: "a", status: .dead(0), origin: "b")]), from: "b", now: 10)
+        #expect(detector.incarnation == 1)
+        let refutation = Update(node: "a", status: .alive(1), origin: "a")
+        #expect(detector.onMessage(.init(.ping(sequence: 2)), from: "b", now: 11).sends.first?.message.updates == [refutation])
+        for sequence in UInt64(3)...5 { _ = detector.onMessage(.init(.ping(sequence: sequence)), from: "c", now: 12) }
+        #expect(detector.onMessage(.init(.ping(sequence: 6)), from: "c", now: 13).sends.first?.message.updates == [], "sent 4 times, dropped")
+        let ackToD = detector.onMessage(.init(.ping(sequence: 7), updates: [Update(node: "a", status: .suspect(0), origin: "d")]), from: "d", now: 20)
+        #expect(ackToD.sends.first?.message.updates == [refutation], "d missed the refutation: it is told directly")
+        #expect(detector.onMessage(.init(.ping(sequence: 8)), from: "d", now: 21).sends.first?.message.updates == [], "once")
+    }
+
     @Test("buddy system: a ping to a suspected member carries its suspicion")
     func buddySystem() throws {
         var detector = try makeDetector(members: ["b"])

@@ -46,6 +46,7 @@ extension FailureDetector {
             incarnation = max(incarnation, update.status.incarnation)
             return []
         }
+        // Stale news (the sender missed the refutation): `onMessage` marks the sender a stale viewer instead.
         guard update.status.incarnation >= incarnation else { return [] }
         incarnation = update.status.incarnation + 1
         refutationCount += 1
@@ -85,15 +86,36 @@ extension FailureDetector {
         return apply(MemberUpdate(node: node, status: .dead(member.status.incarnation), origin: id))
     }
 
-    /// What to piggyback on a message to `recipient`: first its own suspicion or death if it has one here
-    /// (Lifeguard's buddy system, so it can refute at once), then the least-spread queued updates.
+    /// Pushes queued updates to `gossipFanout` random members that are not dead (none when nothing is queued)
+    /// and schedules the next push.
+    mutating func onGossipTick() -> [Directive] {
+        var directives: [Directive] = []
+        if piggyback.count > 0 || !staleViewers.isEmpty {
+            var candidates = members.keys.sorted().filter { members[$0]?.status.state != .dead }
+            for chosen in 0..<min(settings.gossipFanout, candidates.count) {
+                candidates.swapAt(chosen, chosen + random.next(below: candidates.count - chosen))
+                let updates = updates(for: candidates[chosen])
+                if !updates.isEmpty { directives.append(.send(Message(.gossip, updates: updates), to: candidates[chosen])) }
+            }
+        }
+        directives.append(.startTimer(.gossip, afterMilliseconds: settings.gossipIntervalMilliseconds))
+        return directives
+    }
+
+    /// What to piggyback on a message to `recipient`: this node's own `alive` if the recipient holds stale news
+    /// of it; the recipient's own suspicion or death if it has one here (Lifeguard's buddy system, so it can
+    /// refute at once); then the least-spread queued updates.
     mutating func updates(for recipient: NodeID) -> [MemberUpdate] {
         var list: [MemberUpdate] = []
+        if staleViewers.remove(recipient) != nil {
+            list.append(MemberUpdate(node: id, status: .alive(incarnation), origin: id))
+        }
         if let member = members[recipient], member.status.state != .alive {
             list.append(MemberUpdate(node: recipient, status: member.status, origin: id))
         }
+        list = Array(list.prefix(settings.piggybackUpdatesMax))
         list += piggyback.take(
-            countMax: settings.piggybackUpdatesMax - list.count, excluding: list.isEmpty ? nil : recipient,
+            countMax: settings.piggybackUpdatesMax - list.count, excluding: Set(list.map(\.node)),
             retransmitLimit: settings.retransmitLimit(memberCount: memberCount))
         assert(list.count <= settings.piggybackUpdatesMax, "a message carries at most piggybackUpdatesMax updates")
         return list

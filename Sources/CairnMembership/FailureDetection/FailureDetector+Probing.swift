@@ -11,6 +11,7 @@ extension FailureDetector {
         case .probeTimeout(let sequence): return onProbeTimeout(sequence: sequence)
         case .relayTimeout(let sequence): return onRelayTimeout(sequence: sequence)
         case .suspicionTimeout(let node): return onSuspicionTimeout(node: node)
+        case .gossip: return onGossipTick()
         }
     }
 
@@ -23,6 +24,8 @@ extension FailureDetector {
         }
         var directives: [Directive] = []
         for update in message.updates { directives += apply(update) }
+        let staleAboutSelf = message.updates.contains { $0.node == id && $0.status.state != .alive && $0.status.incarnation < incarnation }
+        if staleAboutSelf, members[sender] != nil { staleViewers.insert(sender) }
         switch message.kind {
         case .ping(let sequence):
             let ack = Message(.ack(sequence: sequence, target: id, incarnation: incarnation), updates: updates(for: sender))
@@ -31,6 +34,8 @@ extension FailureDetector {
             directives += onAck(sequence: sequence, target: target, incarnation: incarnation)
         case .pingRequest(let sequence, let target):
             directives += onPingRequest(sequence: sequence, target: target, from: sender)
+        case .gossip:
+            break
         case .nack(let sequence, let target):
             if var probe, probe.sequence == sequence, probe.target == target {
                 probe.nacksReceived += 1

@@ -67,6 +67,9 @@ public struct FailureDetector: Sendable {
     var relays: [UInt64: Relay] = [:]
     var nextSequence: UInt64 = 1
     var piggyback = PiggybackQueue()
+    /// Members that told this node an old suspicion or death of itself: the next message to each carries this
+    /// node's current `alive` first, so the refutation reaches exactly those who missed it.
+    var staleViewers: Set<NodeID> = []
 
     /// Direct probes this node started.
     public internal(set) var probesSentCount = 0
@@ -97,7 +100,11 @@ public struct FailureDetector: Sendable {
     public mutating func start(now: UInt64) -> [Directive] {
         self.now = now
         let offset = UInt64(random.next(below: Int(settings.protocolPeriodMilliseconds)))
-        return [.startTimer(.protocolPeriod, afterMilliseconds: offset + 1)]
+        var directives: [Directive] = [.startTimer(.protocolPeriod, afterMilliseconds: offset + 1)]
+        if settings.gossipFanout > 0 {
+            directives.append(.startTimer(.gossip, afterMilliseconds: offset % settings.gossipIntervalMilliseconds + 1))
+        }
+        return directives
     }
 
     /// Tracks a member the cluster membership added (alive at incarnation 0 unless already known).
@@ -112,6 +119,7 @@ public struct FailureDetector: Sendable {
     /// Stops tracking a member that left the cluster (its status is forgotten, not declared dead).
     public mutating func removeMember(_ node: NodeID) {
         members[node] = nil
+        staleViewers.remove(node)
         piggyback.remove(node: node)
         probeOrder.removeAll { $0 == node }
         probeIndex = min(probeIndex, probeOrder.count)

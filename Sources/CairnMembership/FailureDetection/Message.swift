@@ -16,6 +16,8 @@ extension FailureDetector {
             case pingRequest(sequence: UInt64, target: NodeID)
             /// The relay asked to probe `target` got no ack from it in time.
             case nack(sequence: UInt64, target: NodeID)
+            /// Only the piggybacked updates, pushed to a few members while there is news (no answer expected).
+            case gossip
         }
 
         public var kind: Kind
@@ -40,6 +42,8 @@ extension FailureDetector {
         case relayTimeout(sequence: UInt64)
         /// A suspicion of `node` may have run its course: declare it dead if it was not refuted.
         case suspicionTimeout(node: NodeID)
+        /// Push queued updates to a few members, then again after the gossip interval.
+        case gossip
     }
 
     /// What a detector asks its shell to do, in order.

@@ -24,12 +24,12 @@ struct PiggybackQueue: Sendable {
 
     mutating func remove(node: NodeID) { entries[node] = nil }
 
-    /// Up to `countMax` updates to piggyback, leaving out any about `excluded`; each taken update counts one
-    /// transmission and is dropped once it has been sent `retransmitLimit` times.
-    mutating func take(countMax: Int, excluding excluded: NodeID?, retransmitLimit: Int) -> [FailureDetector.MemberUpdate] {
+    /// Up to `countMax` updates to piggyback, leaving out any about the `excluded` members (already in the
+    /// message); each taken update counts one transmission and is dropped once sent `retransmitLimit` times.
+    mutating func take(countMax: Int, excluding excluded: Set<NodeID> = [], retransmitLimit: Int) -> [FailureDetector.MemberUpdate] {
         guard countMax > 0, !entries.isEmpty else { return [] }
         let chosen = entries.values
-            .filter { $0.update.node != excluded }
+            .filter { !excluded.contains($0.update.node) }
             .sorted { ($0.transmits, UInt64.max - $0.enqueuedOrder) < ($1.transmits, UInt64.max - $1.enqueuedOrder) }
             .prefix(countMax)
         var taken: [FailureDetector.MemberUpdate] = []

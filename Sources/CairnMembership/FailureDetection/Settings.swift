@@ -12,6 +12,11 @@ extension FailureDetector {
         public var probeTimeoutMilliseconds: UInt64 = 400
         /// Relays asked to probe a member that missed its direct probe (SWIM's k).
         public var indirectProbeCount = 3
+        /// While updates are queued, they are also pushed this often to `gossipFanout` members, in
+        /// milliseconds (memberlist's gossip interval), so news does not wait for the next probe.
+        public var gossipIntervalMilliseconds: UInt64 = 200
+        /// Members each gossip push goes to (0 spreads updates on probe traffic alone, as plain SWIM does).
+        public var gossipFanout = 3
         /// Most membership updates piggybacked on one message; more in a received message is refused.
         public var piggybackUpdatesMax = 8
         /// Each update is piggybacked `retransmitMultiplier × ⌈log10(members + 1)⌉` times, then dropped.
@@ -43,6 +48,10 @@ extension FailureDetector {
             try require(
                 probeTimeoutMilliseconds >= 1 && probeTimeoutMilliseconds < protocolPeriodMilliseconds,
                 "probeTimeoutMilliseconds (\(probeTimeoutMilliseconds)) must be at least 1 and below protocolPeriodMilliseconds (\(protocolPeriodMilliseconds))")
+            try require(
+                (10...3_600_000).contains(gossipIntervalMilliseconds),
+                "gossipIntervalMilliseconds (\(gossipIntervalMilliseconds)) must be within 10…3600000")
+            try require((0...16).contains(gossipFanout), "gossipFanout (\(gossipFanout)) must be within 0…16")
             try require((0...16).contains(indirectProbeCount), "indirectProbeCount (\(indirectProbeCount)) must be within 0…16")
             try require((1...64).contains(piggybackUpdatesMax), "piggybackUpdatesMax (\(piggybackUpdatesMax)) must be within 1…64")
             try require((1...32).contains(retransmitMultiplier), "retransmitMultiplier (\(retransmitMultiplier)) must be within 1…32")
