@@ -123,7 +123,8 @@ public enum FailureDetectionRun {
         let network = settings.network
         var lines = [
             "Failure detection (SWIM + Lifeguard), virtual time: protocol period \(detector.protocolPeriodMilliseconds) ms, "
-                + "probe timeout \(detector.probeTimeoutMilliseconds) ms, \(detector.indirectProbeCount) indirect probes; "
+                + "probe timeout \(detector.probeTimeoutMilliseconds) ms, \(detector.indirectProbeCount) indirect probes, "
+                + "gossip every \(detector.gossipIntervalMilliseconds) ms to \(detector.gossipFanout); "
                 + String(format: "network: %.0f%% message loss, ", network.lossRate * 100)
                 + "delay \(network.delayMinMilliseconds)–\(network.delayMinMilliseconds + network.delayJitterMilliseconds) ms; "
                 + "\(settings.seeds) seeds (from \(settings.firstSeed)), crash after \(settings.warmupMilliseconds / 1_000) s, "
