@@ -177,12 +177,18 @@ struct ProbeProtocolTests {
         #expect(refused.sends.isEmpty && detector.status(of: "x0") == nil)
         #expect("\(refused.rejections[0])".contains("piggybackUpdatesMax (8)"))
         #expect(detector.onMessage(.init(.ping(sequence: 2)), from: "a", now: 10).rejections == [.messageFromSelf])
+        let huge = Update(node: "a", status: .suspect(.max), origin: "c")
+        let overflow = detector.onMessage(.init(.ping(sequence: 3), updates: [huge]), from: "c", now: 10)
+        #expect(overflow.rejections == [.incarnationTooLarge(from: "c", incarnation: .max, limit: FailureDetector.incarnationMax)])
+        #expect(detector.incarnation == 0)
+        let hugeAck = detector.onMessage(.init(.ack(sequence: 9, target: "b", incarnation: .max)), from: "b", now: 10)
+        #expect(hugeAck.rejections.count == 1 && detector.status(of: "b") == .alive(0))
 
         var small = FailureDetector.Settings()
         small.membersMax = 3
         var full = try makeDetector(settings: small)
-        let overflow = full.onMessage(.init(.ping(sequence: 1), updates: [Update(node: "e", status: .alive(0), origin: "e")]), from: "c", now: 10)
-        #expect(overflow.rejections == [.membersFull(node: "e", limit: 3)])
+        let tooMany = full.onMessage(.init(.ping(sequence: 1), updates: [Update(node: "e", status: .alive(0), origin: "e")]), from: "c", now: 10)
+        #expect(tooMany.rejections == [.membersFull(node: "e", limit: 3)])
         #expect(throws: FailureDetectionError.membersFull(node: "e", limit: 3)) { _ = try full.addMember("e") }
         #expect(throws: FailureDetectionError.selfAsMember("a")) { try FailureDetector(id: "a", members: ["a"], random: SplitMix64(seed: 1)) }
 

@@ -55,6 +55,7 @@ extension FailureDetector {
         return []
     }
 
+    /// A new suspicion (or one at a new incarnation) starts with the longest timeout: nobody has confirmed it yet.
     mutating func startSuspicion(of node: NodeID, by origin: NodeID) -> [Directive] {
         let timeout = settings.suspicionTimeoutMilliseconds(memberCount: memberCount, confirmations: 0)
         members[node]?.suspicion = Suspicion(startedAt: now, confirmers: [origin], deadline: now + timeout)

@@ -22,6 +22,9 @@ extension FailureDetector {
         guard message.updates.count <= settings.piggybackUpdatesMax else {
             return reject(.tooManyUpdates(from: sender, count: message.updates.count, limit: settings.piggybackUpdatesMax))
         }
+        if let largest = message.largestIncarnation, largest > Self.incarnationMax {
+            return reject(.incarnationTooLarge(from: sender, incarnation: largest, limit: Self.incarnationMax))
+        }
         var directives: [Directive] = []
         for update in message.updates { directives += apply(update) }
         let staleAboutSelf = message.updates.contains { $0.node == id && $0.status.state != .alive && $0.status.incarnation < incarnation }

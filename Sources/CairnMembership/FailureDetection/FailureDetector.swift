@@ -52,6 +52,10 @@ public struct FailureDetector: Sendable {
         var target: NodeID
     }
 
+    /// The largest incarnation a message may carry: far beyond any real count of refutations, and far enough
+    /// below `UInt64.max` that refuting never overflows.
+    public static let incarnationMax: UInt64 = 1 << 62
+
     public let id: NodeID
     public let settings: Settings
     var random: SplitMix64

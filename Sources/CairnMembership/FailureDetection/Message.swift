@@ -29,6 +29,13 @@ extension FailureDetector {
         }
 
         public var description: String { "\(kind) +\(updates.count) updates" }
+
+        /// The largest incarnation anywhere in the message (an ack's and its updates'), or nil if none.
+        public var largestIncarnation: UInt64? {
+            var incarnations = updates.map(\.status.incarnation)
+            if case .ack(_, _, let incarnation) = kind { incarnations.append(incarnation) }
+            return incarnations.max()
+        }
     }
 
     /// The timers a detector asks its shell to start; the shell calls `onTimer` when one fires. Timers are
