@@ -92,11 +92,9 @@ extension FailureDetector {
     mutating func onGossipTick() -> [Directive] {
         var directives: [Directive] = []
         if piggyback.count > 0 || !staleViewers.isEmpty {
-            var candidates = members.keys.sorted().filter { members[$0]?.status.state != .dead }
-            for chosen in 0..<min(settings.gossipFanout, candidates.count) {
-                candidates.swapAt(chosen, chosen + random.next(below: candidates.count - chosen))
-                let updates = updates(for: candidates[chosen])
-                if !updates.isEmpty { directives.append(.send(Message(.gossip, updates: updates), to: candidates[chosen])) }
+            for target in randomMembers(settings.gossipFanout, where: { $1.status.state != .dead }) {
+                let updates = updates(for: target)
+                if !updates.isEmpty { directives.append(.send(Message(.gossip, updates: updates), to: target)) }
             }
         }
         directives.append(.startTimer(.gossip, afterMilliseconds: settings.gossipIntervalMilliseconds))

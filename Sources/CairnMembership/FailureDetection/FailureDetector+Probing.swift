@@ -99,16 +99,13 @@ extension FailureDetector {
     /// The direct probe got no ack in time: ask up to `indirectProbeCount` alive members to probe the target.
     mutating func onProbeTimeout(sequence: UInt64) -> [Directive] {
         guard var current = probe, current.sequence == sequence, !current.acked else { return [] }
-        var candidates = members.keys.sorted().filter { $0 != current.target && members[$0]?.status.state == .alive }
-        let relayCount = min(settings.indirectProbeCount, candidates.count)
+        let relays = randomMembers(settings.indirectProbeCount) { $0 != current.target && $1.status.state == .alive }
         var directives: [Directive] = []
-        for chosen in 0..<relayCount {
-            candidates.swapAt(chosen, chosen + random.next(below: candidates.count - chosen))
-            let relay = candidates[chosen]
+        for relay in relays {
             let request = Message(.pingRequest(sequence: sequence, target: current.target), updates: updates(for: relay))
             directives.append(.send(request, to: relay))
         }
-        current.relaysAsked = relayCount
+        current.relaysAsked = relays.count
         probe = current
         return directives
     }

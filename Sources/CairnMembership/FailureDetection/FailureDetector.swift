@@ -173,6 +173,17 @@ public struct FailureDetector: Sendable {
         return nextSequence
     }
 
+    /// Up to `count` distinct members for which `include` holds, drawn at random: a partial Fisher–Yates shuffle
+    /// of the members in name order, so the choice depends on the seed alone.
+    mutating func randomMembers(_ count: Int, where include: (NodeID, Member) -> Bool) -> [NodeID] {
+        var candidates = members.keys.sorted().filter { include($0, members[$0]!) }
+        let chosenCount = min(count, candidates.count)
+        for chosen in 0..<chosenCount {
+            candidates.swapAt(chosen, chosen + random.next(below: candidates.count - chosen))
+        }
+        return Array(candidates.prefix(chosenCount))
+    }
+
     /// Adds a member to the table and to a random place in the probe order.
     mutating func insert(_ node: NodeID, status: MemberStatus) {
         members[node] = Member(status: status)
