@@ -37,6 +37,11 @@ struct BenchDetectionCommand: ParsableCommand {
         guard !counts.isEmpty, counts.allSatisfy({ $0 != nil }) else {
             throw ValidationError("--nodes must be comma-separated whole numbers, not '\(nodes)'")
         }
+        guard (1...10_000).contains(seeds) else { throw ValidationError("--seeds must be within 1…10000, not \(seeds)") }
+        guard (0...10_000).contains(quietMinutes) else { throw ValidationError("--quiet-minutes must be within 0…10000, not \(quietMinutes)") }
+        guard (0...1).contains(loss) else { throw ValidationError("--loss must be within 0…1, not \(loss)") }
+        guard delayMs <= 60_000, jitterMs <= 60_000 else { throw ValidationError("--delay-ms and --jitter-ms must be at most 60000") }
+        guard counts.allSatisfy({ (2...2_000).contains($0!) }) else { throw ValidationError("--nodes must each be within 2…2000") }
         settings.nodeCounts = counts.compactMap { $0 }
         settings.seeds = seeds
         settings.firstSeed = seed
