@@ -8,7 +8,8 @@ import CairnCore
 ///
 /// Each protocol period the node pings one member, in a shuffled round-robin order. A member that does not
 /// ack within the probe timeout is probed indirectly through `indirectProbeCount` relays; one that still has
-/// not acked by the end of the period is suspected. A suspicion spreads by piggybacked gossip and becomes
+/// not acked by the end of the period is suspected. A suspicion spreads piggybacked on the probe traffic and,
+/// while there is news, by a push to a few members every gossip interval (as memberlist does); it becomes
 /// `dead` when its timeout runs out, unless the member refutes it by raising its incarnation. Lifeguard adds:
 /// - local health (`localHealth`): failed probes, missed nacks and suspicions of this node raise a saturating
 ///   counter that stretches this node's probe timings, so a slow node stops suspecting healthy ones;
