@@ -112,6 +112,9 @@ let package = Package(
             name: "MembershipTests", dependencies: ["CairnCore", "CairnMembership", "CairnBench"],
             path: "Tests/MembershipTests", swiftSettings: strictSettings),
         .testTarget(
+            name: "FailureDetectionTests", dependencies: ["CairnCore", "CairnMembership", "CairnBench"],
+            path: "Tests/FailureDetectionTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "CLITests", dependencies: ["CairnTestSupport"], path: "Tests/CLITests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],

@@ -1,13 +1,15 @@
 /// A min-heap of events by (time, insertion order), so equal times pop in the order they were scheduled and
-/// a run is a pure function of its seed.
-struct EventQueue<Event> {
+/// a run is a pure function of its seed. Shared by the replication simulator and the cluster benchmarks.
+public struct EventQueue<Event> {
     private var heap: [(time: UInt64, order: UInt64, event: Event)] = []
     private var nextOrder: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
+    public init() {}
 
-    mutating func push(_ event: Event, at time: UInt64) {
+    public var isEmpty: Bool { heap.isEmpty }
+    public var count: Int { heap.count }
+
+    public mutating func push(_ event: Event, at time: UInt64) {
         heap.append((time, nextOrder, event))
         nextOrder += 1
         var child = heap.count - 1
@@ -19,7 +21,7 @@ struct EventQueue<Event> {
         }
     }
 
-    mutating func pop() -> (time: UInt64, event: Event)? {
+    public mutating func pop() -> (time: UInt64, event: Event)? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
         let top = heap.removeLast()
