@@ -26,11 +26,9 @@ extension Simulation {
         }
         var configuration = options.nodeConfiguration(id: id, incarnation: counters.incarnation, ring: ring)
         configuration.start = counters.start
-        var core = ReplicaNode(configuration: configuration, storage: node.store, hints: hints)
-        let directives = core.start(now: localTime(id))
-        node.core = core
+        let core = ReplicaNode(configuration: configuration, storage: node.store, hints: hints)
         log("start \(id) incarnation \(counters.incarnation) start \(counters.start)")
-        try perform(directives, at: node)
+        try node.shell.start(core, store: node.store, now: localTime(id))
     }
 
     /// Crashes a node. With `powerLoss` on, a crash during chaos is a power loss half the time: the writes
@@ -63,7 +61,6 @@ extension Simulation {
                 try nodes[id]?.wipe(now: now)
                 noteWritesDestroyed()
             }
-            nodes[id]?.incarnation += 1
             try startNode(id)
         } else if roll == 4, options.faults.limitWorkloads, random.next(below: 2) == 0 {
             // Cut the first key's primaries off from everyone else: writes through the others pile up as
@@ -115,7 +112,6 @@ extension Simulation {
             nodes[id]?.hintDisk?.failing = []
         }
         for id in nodeIDs where nodes[id]?.core == nil {
-            nodes[id]?.incarnation += 1
             try startNode(id)
         }
     }
