@@ -19,15 +19,18 @@ final class RecordingPorts: NodeTransport, NodeTimerService, ClientReplySink, No
     func log(_ line: String) { logs.append(line) }
 
     /// The nodes sent a `replicaPut`, with the request id of the first.
-    var replicaPuts: (targets: Set<NodeID>, id: RequestID?) {
-        var targets = Set<NodeID>()
-        var first: RequestID?
-        for case (let to, .replicaPut(let id, _, _, _, _)) in sent {
-            targets.insert(to)
-            first = first ?? id
-        }
-        return (targets, first)
+    var replicaPuts: (targets: Set<NodeID>, id: RequestID?) { replicaPutTargets(sent.map { .send(to: $0.to, $0.message) }) }
+}
+
+/// The nodes `directives` send a `replicaPut` to, with the request id of the first.
+func replicaPutTargets(_ directives: [Directive]) -> (targets: Set<NodeID>, id: RequestID?) {
+    var targets = Set<NodeID>()
+    var first: RequestID?
+    for case .send(let to, .replicaPut(let id, _, _, _, _)) in directives {
+        targets.insert(to)
+        first = first ?? id
     }
+    return (targets, first)
 }
 
 /// A store that records the storage directives it performed, or refuses every one while `failing`.

@@ -1,6 +1,7 @@
 import CairnCore
 import CairnNode
 import CairnReplication
+import MemoryEngine
 import Testing
 
 /// The shell that performs a node's directives, over recording ports.
@@ -80,5 +81,29 @@ struct NodeShellTests {
         let request = ClientRequest(id: 9, table: "t", key: key, operation: .put(value: [1], context: nil), options: .defaults)
         try shell.onClientRequest(request, now: 1_003)
         #expect(ports.replicaPuts.targets == Set(larger.preferenceList(for: key, count: 3)).subtracting(["n1"]))
+    }
+
+    @Test("a clean stop keeps the incarnation for the next start; a crash of a buffered node begins a new one")
+    func startAndStopCleanly() throws {
+        let store = EngineReplicaStore(partitionCount: 64, tables: ["t": MemoryEngine()], hints: MemoryEngine())
+        let ports = RecordingPorts()
+        let shell = NodeShell(id: "n1", transport: ports, timers: ports, replies: ports, observer: ports)
+        let template = NodeConfiguration(id: "n1", ring: Self.ring, tables: ["t": TableSettings()])
+        func start(at wallClock: UInt64) throws -> NodeConfiguration {
+            let prepared = try shell.prepareStart(
+                over: store, configuration: template, wallClockMilliseconds: wallClock, bufferedTables: ["t"], freshCounter: 7)
+            try shell.start(prepared.core, store: store, now: wallClock)
+            return prepared.core.configuration
+        }
+        let first = try start(at: 1_000)
+        #expect(first.incarnation == 7 && first.start == 7, "a new disk starts from the fresh counter")
+        try shell.stopCleanly(store: store, wallClockMilliseconds: 2_000)
+        #expect(!shell.isRunning)
+        let second = try start(at: 3_000)
+        #expect(second.incarnation == 7 && second.start == 8, "after a clean stop only the start counter moves")
+        shell.stop()
+        let third = try start(at: 4_000)
+        #expect(third.incarnation == 8 && third.start == 9, "after a crash a buffered node takes a new incarnation")
+        #expect(shell.generation == 3)
     }
 }

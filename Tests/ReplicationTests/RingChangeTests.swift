@@ -28,16 +28,6 @@ struct RingChangeTests {
         return node
     }
 
-    func putTargets(_ directives: [Directive]) -> (targets: Set<NodeID>, id: RequestID?) {
-        var targets = Set<NodeID>()
-        var first: RequestID?
-        for case .send(let to, .replicaPut(let id, _, _, _, _)) in directives {
-            targets.insert(to)
-            first = first ?? id
-        }
-        return (targets, first)
-    }
-
     func put(_ key: [UInt8], id: UInt64 = 1) -> ClientRequest {
         ClientRequest(id: id, table: "t", key: key, operation: .put(value: [1], context: nil), options: .defaults)
     }
@@ -73,11 +63,11 @@ struct RingChangeTests {
         let larger = Self.largerRing(Self.ring)
         let key = Self.movedKey(from: Self.ring, to: larger, keeping: "n1")
         var unchanged = node()
-        #expect(putTargets(unchanged.onClientRequest(put(key), now: 1_001)).targets == ["n2", "n3"])
+        #expect(replicaPutTargets(unchanged.onClientRequest(put(key), now: 1_001)).targets == ["n2", "n3"])
         var changed = node()
         _ = changed.onRingChange(ring: larger, epoch: 1, now: 1_001)
         let expected = Set(larger.preferenceList(for: key, count: 3)).subtracting(["n1"])
-        #expect(putTargets(changed.onClientRequest(put(key), now: 1_002)).targets == expected)
+        #expect(replicaPutTargets(changed.onClientRequest(put(key), now: 1_002)).targets == expected)
     }
 
     @Test("a write in flight when the ring changes counts W only from the nodes it was sent to")
@@ -85,7 +75,7 @@ struct RingChangeTests {
         let larger = Self.largerRing(Self.ring)
         let key = Self.movedKey(from: Self.ring, to: larger, keeping: "n1")
         var node = node()
-        let sent = putTargets(node.onClientRequest(put(key, id: 3), now: 1_001))
+        let sent = replicaPutTargets(node.onClientRequest(put(key, id: 3), now: 1_001))
         let id = try #require(sent.id)
         _ = node.onRingChange(ring: larger, epoch: 1, now: 1_002)
         let newcomer = try #require(Set(larger.preferenceList(for: key, count: 3)).subtracting(sent.targets).subtracting(["n1"]).first)
