@@ -22,15 +22,23 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
     private var node: SimulatedNode { simulation.nodes[id]! }
 
     func send(to node: NodeID, _ message: Message) {
+        checkUp(doing: "sent \(simulation.describe(message))")
         simulation.send(message, from: id, to: node)
     }
 
     func schedule(_ timer: TimerID, afterMilliseconds: UInt64, generation: UInt64) {
+        checkUp(doing: "started timer \(timer)")
         simulation.queue.push(.timer(node: id, generation: generation, timer), at: simulation.now + afterMilliseconds)
     }
 
     func deliver(_ reply: ClientReply) {
+        checkUp(doing: "replied \(simulation.describe(reply))")
         simulation.queue.push(.reply(client: Int(reply.id >> 32), reply), at: simulation.now + 1)
+    }
+
+    /// A shell performs nothing for a node that is down (crashed, or stopped by a failed storage directive).
+    private func checkUp(doing what: String) {
+        if node.core == nil { simulation.fail("shell: \(id) \(what) while down") }
     }
 
     func willPerform(_ directives: [Directive]) throws {
