@@ -11,13 +11,19 @@ import CairnStorage
 /// (`nodeNameBytesMax`, `tableNameBytesMax`), so any accepted key fits the engines' key limit either way.
 /// The hint engine also keeps the node's start record, and each table engine a stamp of the incarnation it
 /// holds history for, under keys no stored key can take (see `NodeStartRecord`, `beginStart`, `stopCleanly`).
+///
+/// The store knows the partition count Q (fixed when the cluster is created), not the ring: the ring may change
+/// while the node runs, but a key's partition, and so its stored key, does not.
 public final class EngineReplicaStore: ReplicaStorageView {
-    public let ring: Ring
+    public let partitionCount: Int
+    /// Maps keys to partitions: `Ring.partition(for:)` depends only on Q, so any ring of Q partitions does.
+    private let partitioner: Ring
     let tables: [String: any StorageEngine]
     let hintEngine: any StorageEngine
 
-    public init(ring: Ring, tables: [String: any StorageEngine], hints: any StorageEngine) {
-        self.ring = ring
+    public init(partitionCount: Int, tables: [String: any StorageEngine], hints: any StorageEngine) {
+        self.partitionCount = partitionCount
+        partitioner = Ring(partitionCount: partitionCount, members: [RingMember(NodeID("partitioner"))])
         self.tables = tables
         self.hintEngine = hints
     }
@@ -63,7 +69,7 @@ public final class EngineReplicaStore: ReplicaStorageView {
     }
 
     func storedKey(_ key: [UInt8]) -> [UInt8] {
-        let partition = UInt32(ring.partition(for: key))
+        let partition = UInt32(partitioner.partition(for: key))
         return withUnsafeBytes(of: partition.bigEndian) { Array($0) } + key
     }
 

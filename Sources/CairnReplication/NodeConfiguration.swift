@@ -12,7 +12,10 @@ public struct NodeConfiguration: Sendable {
     /// The start counter: new at every start of the process, clean or not, recorded durably before the node
     /// serves. It is part of every request id (bug 6) and of the volatile one-shot actor, never of a primary's.
     public var start: UInt64
+    /// The ring the node starts with (`ReplicaNode.ring` is the current one, which `onRingChange` replaces).
     public var ring: Ring
+    /// The epoch of `ring`.
+    public var ringEpoch: UInt64
     public var tables: [String: TableSettings]
     /// Replicas silent this long are suspected and replaced by fallbacks holding hints.
     public var replicaTimeoutMilliseconds: UInt64
@@ -33,7 +36,7 @@ public struct NodeConfiguration: Sendable {
     #endif
 
     public init(
-        id: NodeID, incarnation: UInt64 = 1, start: UInt64? = nil, ring: Ring, tables: [String: TableSettings],
+        id: NodeID, incarnation: UInt64 = 1, start: UInt64? = nil, ring: Ring, ringEpoch: UInt64 = 0, tables: [String: TableSettings],
         replicaTimeoutMilliseconds: UInt64 = 100, requestTimeoutMilliseconds: UInt64 = 1_000,
         hintDeliveryIntervalMilliseconds: UInt64 = 200, tombstoneGraceMilliseconds: UInt64 = 60_000,
         hintsPerDeliveryRoundMax: Int = 256
@@ -42,9 +45,7 @@ public struct NodeConfiguration: Sendable {
             "0 < replica timeout < request timeout")
         precondition(hintDeliveryIntervalMilliseconds > 0 && hintsPerDeliveryRoundMax > 0, "hints are delivered")
         precondition(incarnation >= 1 && (start ?? 1) >= 1, "incarnations and start counters start at 1")
-        precondition(
-            ring.members.allSatisfy { $0.id.name.utf8.count <= ReplicationLimits.nodeNameBytesMax && !$0.id.name.contains("/") },
-            "node names are at most nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes, without '/' (actors use it)")
+        precondition(Self.ringProblem(ring) == nil, Self.ringProblem(ring) ?? "")
         precondition(
             tables.keys.allSatisfy { !$0.isEmpty && $0.utf8.count <= ReplicationLimits.tableNameBytesMax },
             "table names are 1…tableNameBytesMax (\(ReplicationLimits.tableNameBytesMax)) bytes")
@@ -53,12 +54,20 @@ public struct NodeConfiguration: Sendable {
         // A caller that gives no start counter begins a new incarnation at every start: use it for both.
         self.start = start ?? incarnation
         self.ring = ring
+        self.ringEpoch = ringEpoch
         self.tables = tables
         self.replicaTimeoutMilliseconds = replicaTimeoutMilliseconds
         self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
         self.hintDeliveryIntervalMilliseconds = hintDeliveryIntervalMilliseconds
         self.tombstoneGraceMilliseconds = tombstoneGraceMilliseconds
         self.hintsPerDeliveryRoundMax = hintsPerDeliveryRoundMax
+    }
+
+    /// Why `ring` cannot be routed by (a member name too long or with '/'), or nil when it can.
+    public static func ringProblem(_ ring: Ring) -> String? {
+        guard let bad = ring.members.first(where: { $0.id.name.utf8.count > ReplicationLimits.nodeNameBytesMax || $0.id.name.contains("/") })
+        else { return nil }
+        return "node name '\(bad.id.name)' is over nodeNameBytesMax (\(ReplicationLimits.nodeNameBytesMax)) bytes or has a '/' (actors use it)"
     }
 
     /// The actor this node's dots carry in this epoch, `id/incarnation`: its counters for a key come from the

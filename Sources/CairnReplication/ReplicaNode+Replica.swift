@@ -55,7 +55,7 @@ extension ReplicaNode {
         if replicas(of: key, settings).primaries.contains(id) { return try storedCopy(table: table, key: key)?.data }
         // Hints are kept per (owner, table, key): look up each possible owner rather than scanning them all.
         var held: [SiblingSet] = []
-        for member in configuration.ring.members {
+        for member in ring.members {
             guard let hint = hints[HintSlot(owner: member.id, table: table, key: key)] else { continue }
             held.append(try SiblingSetCodec.decode(hint.data))
         }

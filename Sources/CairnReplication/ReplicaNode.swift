@@ -13,6 +13,10 @@ import CairnCore
 public struct ReplicaNode {
     public let configuration: NodeConfiguration
     let storage: any ReplicaStorageView
+    /// The ring this node routes by: `configuration.ring` at start, then each newer ring `onRingChange` brings.
+    public internal(set) var ring: Ring
+    /// The epoch of `ring`; a ring of an epoch not above it is ignored.
+    public internal(set) var ringEpoch: UInt64
 
     var now: UInt64 = 0
     var nextSequence: UInt64 = 1
@@ -43,6 +47,8 @@ public struct ReplicaNode {
         for table in configuration.tables.values { precondition((try? table.check()) != nil, "valid table settings") }
         self.configuration = configuration
         self.storage = storage
+        self.ring = configuration.ring
+        self.ringEpoch = configuration.ringEpoch
         for hint in hints { self.hints[hint.slot] = hint }
     }
 
@@ -166,9 +172,9 @@ public struct ReplicaNode {
         return RequestID(coordinator: id, start: configuration.start, sequence: nextSequence)
     }
 
-    /// The key's N primaries, and every other node in ring order (the fallbacks).
+    /// The key's N primaries, and every other node in ring order (the fallbacks), by the current ring. A request
+    /// keeps the lists it started with (`PendingWrite.primaries`, `targets`) even if the ring changes meanwhile.
     func replicas(of key: [UInt8], _ table: TableSettings) -> (primaries: [NodeID], fallbacks: [NodeID]) {
-        let ring = configuration.ring
         let walk = ring.preferenceList(for: key, count: ring.members.count)
         let primaries = Array(walk.prefix(table.replicas))
         return (primaries, Array(walk.dropFirst(table.replicas)))

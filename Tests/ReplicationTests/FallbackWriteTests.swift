@@ -39,7 +39,7 @@ struct FallbackWriteTests {
         let cluster = try TestCluster(nodes: names) { node, ring in
             let configuration = TableConfiguration(engine: .lmdb, durability: .buffered)
             return EngineReplicaStore(
-                ring: ring, tables: [TestCluster.table: try configuration.openEngine(in: directory.child(node.name + "-t"))],
+                partitionCount: ring.partitionCount, tables: [TestCluster.table: try configuration.openEngine(in: directory.child(node.name + "-t"))],
                 hints: try configuration.openEngine(in: directory.child(node.name + "-hints")))
         }
         let primaries = cluster.primaries(of: key)

@@ -23,7 +23,7 @@ struct NodeStartTests {
             let table = try configuration.openEngine(in: directory.child("t"))
             let hints = try configuration.openEngine(in: directory.child("hints"))
             engines = [table, hints]
-            store = EngineReplicaStore(ring: Ring(partitionCount: 64, members: [RingMember("n1")]), tables: ["t": table], hints: hints)
+            store = EngineReplicaStore(partitionCount: 64, tables: ["t": table], hints: hints)
         }
 
         func close() throws { for engine in engines { try engine.close() } }
@@ -109,7 +109,7 @@ struct NodeStartTests {
     static func cluster() throws -> (TestCluster, [NodeID: EngineReplicaStore]) {
         var stores: [NodeID: EngineReplicaStore] = [:]
         let cluster = try TestCluster(nodes: (1...5).map { NodeID("n\($0)") }) { node, ring in
-            let store = EngineReplicaStore(ring: ring, tables: [TestCluster.table: MemoryEngine()], hints: MemoryEngine())
+            let store = EngineReplicaStore(partitionCount: ring.partitionCount, tables: [TestCluster.table: MemoryEngine()], hints: MemoryEngine())
             stores[node] = store
             return store
         }

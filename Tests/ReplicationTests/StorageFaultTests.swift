@@ -43,7 +43,7 @@ struct StorageFaultTests {
                 failing = engine
                 victim = node
             }
-            return EngineReplicaStore(ring: ring, tables: [TestCluster.table: engine], hints: MemoryEngine())
+            return EngineReplicaStore(partitionCount: ring.partitionCount, tables: [TestCluster.table: engine], hints: MemoryEngine())
         }
         let engine = try #require(failing)
         let node = try #require(victim)

@@ -47,7 +47,6 @@ public final class ScenarioCluster {
             return "ok"
         case "restart":
             let id = NodeID(try argument(positional, 0))
-            simulation.nodes[id]?.incarnation += 1
             try simulation.startNode(id)
             return "ok"
         case "partition":

@@ -74,9 +74,11 @@ extension Simulation {
     func submit(_ request: ClientRequest, to coordinator: NodeID) throws {
         guard let node = nodes[coordinator], node.core != nil else { return }
         let base = dotBase(at: node, request)
-        let directives = node.core!.onClientRequest(request, now: localTime(coordinator))
-        noteForwards(of: request, at: coordinator, in: directives)
-        try perform(directives, at: node, issuing: newDot(of: request, at: coordinator, base: base, in: directives))
+        node.ports.issuing = { directives in
+            self.noteForwards(of: request, at: coordinator, in: directives)
+            return self.newDot(of: request, at: coordinator, base: base, in: directives)
+        }
+        try node.shell.onClientRequest(request, now: localTime(coordinator))
     }
 
     func clientReceived(_ reply: ClientReply, client index: Int) {

@@ -16,9 +16,11 @@ final class SimulatedNode {
     let directory: String?
     /// Whether writes wait in a write-back cache until a sync (and a power loss drops them).
     let losesUnsyncedWrites: Bool
-    var incarnation: UInt64 = 1
+    /// Performs the node's directives over the simulated network, timers and disks (attached once the simulation is built).
+    private(set) var shell: NodeShell!
+    private(set) var ports: SimulatedNodePorts!
     /// The running state machine; nil while the node is down. Crashing drops it and all its volatile state.
-    var core: ReplicaNode?
+    var core: ReplicaNode? { shell.core }
     private(set) var store: EngineReplicaStore!
     private(set) var tableDisk: SimulatedDisk?
     private(set) var hintDisk: SimulatedDisk?
@@ -35,6 +37,11 @@ final class SimulatedNode {
         self.engine = engine
         self.directory = directory
         self.losesUnsyncedWrites = losesUnsyncedWrites
+    }
+
+    func attach(_ ports: SimulatedNodePorts) {
+        self.ports = ports
+        shell = NodeShell(id: id, transport: ports, timers: ports, replies: ports, observer: ports)
     }
 
     /// Opens the engines: a memory engine once for the whole run (it stands for the disk), a persistent engine
@@ -54,14 +61,14 @@ final class SimulatedNode {
         let tableDisk = SimulatedDisk(table, losesUnsyncedWrites: losesUnsyncedWrites)
         let hintDisk = SimulatedDisk(hints, losesUnsyncedWrites: losesUnsyncedWrites)
         (self.tableDisk, self.hintDisk) = (tableDisk, hintDisk)
-        store = EngineReplicaStore(ring: ring, tables: [Simulation.table: tableDisk], hints: hintDisk)
-        durable = EngineReplicaStore(ring: ring, tables: [Simulation.table: table], hints: hints)
+        store = EngineReplicaStore(partitionCount: ring.partitionCount, tables: [Simulation.table: tableDisk], hints: hintDisk)
+        durable = EngineReplicaStore(partitionCount: ring.partitionCount, tables: [Simulation.table: table], hints: hints)
     }
 
     /// Loses everything volatile: the core always; with `losingUnsynced`, the writes not yet synced too
     /// (the last perhaps torn). A persistent engine is closed, so the next start reads its files back.
     func crash(losingUnsynced: Bool, tearingLast: Bool, now: UInt64) throws {
-        core = nil
+        shell.stop()
         // A power loss is an excuse only where it can lose something: on a disk with a write-back cache.
         if losingUnsynced && losesUnsyncedWrites { powerLosses.append((now, lastSync)) }
         try tableDisk?.crash(losingUnsynced: losingUnsynced, tearingLast: tearingLast)
@@ -93,12 +100,12 @@ final class SimulatedNode {
         powerLosses.append((now, 0))
         if let directory {
             if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
-            durable = EngineReplicaStore(ring: ring, tables: [Simulation.table: MemoryEngine()], hints: MemoryEngine())
+            durable = EngineReplicaStore(partitionCount: ring.partitionCount, tables: [Simulation.table: MemoryEngine()], hints: MemoryEngine())
         } else {
             let (table, hints) = (MemoryEngine(), MemoryEngine())
             tableDisk?.replaceInner(table)
             hintDisk?.replaceInner(hints)
-            durable = EngineReplicaStore(ring: ring, tables: [Simulation.table: table], hints: hints)
+            durable = EngineReplicaStore(partitionCount: ring.partitionCount, tables: [Simulation.table: table], hints: hints)
         }
     }
 
@@ -118,6 +125,6 @@ final class SimulatedNode {
         let (tableCopy, hintCopy) = (MemoryEngine(), MemoryEngine())
         for entry in try table.entries() { try tableCopy.put(entry.key, entry.value) }
         for entry in try hints.entries() { try hintCopy.put(entry.key, entry.value) }
-        return EngineReplicaStore(ring: ring, tables: [Simulation.table: tableCopy], hints: hintCopy)
+        return EngineReplicaStore(partitionCount: ring.partitionCount, tables: [Simulation.table: tableCopy], hints: hintCopy)
     }
 }

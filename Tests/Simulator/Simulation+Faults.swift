@@ -9,28 +9,23 @@ extension Simulation {
         try node.open()
         // The shell's start call. A new or wiped disk starts from a deterministic fresh counter: the true time,
         // scaled past every count-up.
-        let counters: NodeStart
-        let hints: [Hint]
+        let prepared: (core: ReplicaNode, counters: NodeStart)
         do {
-            counters = try node.store.beginStart(
+            prepared = try node.shell.prepareStart(
+                over: node.store, configuration: options.nodeConfiguration(id: id, incarnation: 1, ring: ring),
                 wallClockMilliseconds: localTime(id),
                 // A sync table loses nothing at a crash or power loss, so its node keeps its dot actor (the rule
                 // the durability and dot-reuse checkers then test); a buffered one that can lose writes bumps it.
                 bufferedTables: options.durability == .buffered && (node.engine.isPersistent || node.losesUnsyncedWrites)
                     ? [Simulation.table] : [],
                 freshCounter: 1 + now * 1_000)
-            hints = try node.store.storedHints()
         } catch {
             log("\(id) cannot start: \(error)")
             return
         }
-        var configuration = options.nodeConfiguration(id: id, incarnation: counters.incarnation, ring: ring)
-        configuration.start = counters.start
-        var core = ReplicaNode(configuration: configuration, storage: node.store, hints: hints)
-        let directives = core.start(now: localTime(id))
-        node.core = core
+        let (core, counters) = prepared
         log("start \(id) incarnation \(counters.incarnation) start \(counters.start)")
-        try perform(directives, at: node)
+        try node.shell.start(core, store: node.store, now: localTime(id))
     }
 
     /// Crashes a node. With `powerLoss` on, a crash during chaos is a power loss half the time: the writes
@@ -63,7 +58,6 @@ extension Simulation {
                 try nodes[id]?.wipe(now: now)
                 noteWritesDestroyed()
             }
-            nodes[id]?.incarnation += 1
             try startNode(id)
         } else if roll == 4, options.faults.limitWorkloads, random.next(below: 2) == 0 {
             // Cut the first key's primaries off from everyone else: writes through the others pile up as
@@ -115,7 +109,6 @@ extension Simulation {
             nodes[id]?.hintDisk?.failing = []
         }
         for id in nodeIDs where nodes[id]?.core == nil {
-            nodes[id]?.incarnation += 1
             try startNode(id)
         }
     }

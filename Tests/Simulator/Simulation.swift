@@ -17,7 +17,8 @@ public final class Simulation {
 
     enum Event {
         case deliver(from: NodeID, to: NodeID, Message)
-        case timer(node: NodeID, incarnation: UInt64, TimerID)
+        /// A node's timer, with the shell generation (start) it was scheduled in.
+        case timer(node: NodeID, generation: UInt64, TimerID)
         case reply(client: Int, ClientReply)
         case clientNext(client: Int)
         case clientTimeout(client: Int, requestID: UInt64)
@@ -74,6 +75,7 @@ public final class Simulation {
             clocks[id] = NodeClock.random(&random, skewMax: options.clockSkewMillisecondsMax, driftMax: options.clockDriftPartsPerMillionMax)
         }
         clients = (0..<options.clientCount).map { SimulatedClient(index: $0, remaining: options.operationsPerClient) }
+        for id in nodeIDs { nodes[id]!.attach(SimulatedNodePorts(simulation: self, id: id)) }
     }
 
     /// Runs chaos, then heals and verifies; returns every checker failure (none for a correct core).
@@ -135,18 +137,19 @@ public final class Simulation {
             }
             log("\(from)→\(to) \(describe(message))")
             let before = dotBase(at: node, for: message)
-            let directives = node.core!.onMessage(message, from: from, now: localTime(to))
-            var issued: IssuedDot?
-            if case .coordinate(_, let request) = message { issued = newDot(of: request, at: to, base: before, in: directives) }
-            try perform(directives, at: node, issuing: issued)
-        case .timer(let id, let incarnation, let timer):
-            guard let node = nodes[id], node.core != nil, node.incarnation == incarnation else { return }
+            node.ports.issuing = { directives in
+                guard case .coordinate(_, let request) = message else { return nil }
+                return self.newDot(of: request, at: to, base: before, in: directives)
+            }
+            try node.shell.onMessage(message, from: from, now: localTime(to))
+        case .timer(let id, let generation, let timer):
+            guard let node = nodes[id], node.core != nil, node.shell.generation == generation else { return }
             if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
             // A forward no primary took on is coordinated here, under a dot issued now.
             let forwarded = forwardedWrite(at: id, on: timer)
             let before = forwarded.flatMap { dotBase(at: node, $0) }
-            let directives = node.core!.onTimer(timer, now: localTime(id))
-            try perform(directives, at: node, issuing: forwarded.flatMap { newDot(of: $0, at: id, base: before, in: directives) })
+            node.ports.issuing = { directives in forwarded.flatMap { self.newDot(of: $0, at: id, base: before, in: directives) } }
+            try node.shell.onTimer(timer, generation: generation, now: localTime(id))
         case .reply(let client, let reply):
             clientReceived(reply, client: client)
         case .clientNext(let client):
@@ -167,53 +170,8 @@ public final class Simulation {
         }
     }
 
-    /// Performs a node's directives in order, as its shell would. During chaos the node may crash part-way
-    /// (`crashBetweenDirectives`); a storage directive the disk refuses crashes it too (a shell stops on a
-    /// storage error rather than go on as if the write were done).
-    func perform(_ directives: [Directive], at node: SimulatedNode, issuing issued: IssuedDot? = nil) throws {
-        let cut = crashPoint(in: directives, at: node)
-        for (index, directive) in directives.enumerated() {
-            if let issued, index == issued.directiveIndex + 1 { record(issued) }
-            if index == cut {
-                log("crash \(node.id) after \(index) of \(directives.count) directives")
-                try crashNode(node.id)
-                return
-            }
-            switch directive {
-            case .send(let to, let message):
-                if case .coordinated(_, let reply) = message { checkAcknowledgedWrite(reply) }
-                if case .hintAck(let table, let key, _) = message {
-                    observed.handOverAcknowledgedAt[HintSlot(owner: node.id, table: table, key: key)] = now
-                }
-                send(message, from: node.id, to: to)
-            case .reply(let reply):
-                checkAcknowledgedWrite(reply)
-                let client = Int(reply.id >> 32)
-                queue.push(.reply(client: client, reply), at: now + 1)
-            case .startTimer(let timer, let after):
-                queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
-            case .persist, .remove, .persistHint, .removeHint:
-                if case .removeHint(let slot) = directive { checkHandoff(of: slot, by: node) }
-                if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
-                do {
-                    try node.store.perform(directive)
-                    // The hint was the last copy of what its owner acknowledged and then lost with the power.
-                    if case .removeHint(let slot) = directive, ownerLostHandOver(slot) { noteWritesDestroyed() }
-                } catch {
-                    log("\(node.id) storage error: \(error)")
-                    try crashNode(node.id)
-                    return
-                }
-            case .log(let line):
-                log(line)
-            }
-        }
-        if let issued, directives.count == issued.directiveIndex + 1 { record(issued) }
-        if node.core != nil { checkHintsMirrored(at: node) }
-    }
-
     /// Where to crash a node part-way through `directives` (an index to stop before), or nil.
-    private func crashPoint(in directives: [Directive], at node: SimulatedNode) -> Int? {
+    func crashPoint(in directives: [Directive], at node: SimulatedNode) -> Int? {
         guard chaos, options.faults.crashBetweenDirectives, directives.count >= 2, now < options.chaosMilliseconds,
             directives.contains(where: \.isStorage), nodesDown < options.nodesDownMax,
             random.nextUnit() < Self.crashBetweenDirectivesRate
