@@ -144,7 +144,7 @@ extension Directive {
     /// Whether the shell performs this directive on the node's disk.
     var isStorage: Bool {
         switch self {
-        case .persist, .remove, .persistHint, .removeHint: true
+        case .persist, .remove, .persistHint, .removeHint, .quarantine: true
         case .send, .reply, .startTimer, .log: false
         }
     }

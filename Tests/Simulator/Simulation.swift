@@ -192,7 +192,7 @@ public final class Simulation {
                 queue.push(.reply(client: client, reply), at: now + 1)
             case .startTimer(let timer, let after):
                 queue.push(.timer(node: node.id, incarnation: node.incarnation, timer), at: now + after)
-            case .persist, .remove, .persistHint, .removeHint:
+            case .persist, .remove, .persistHint, .removeHint, .quarantine:
                 if case .removeHint(let slot) = directive { checkHandoff(of: slot, by: node) }
                 if case .persist(let table, let key, let data) = directive { checkStoredCopyGrows(table: table, key: key, to: data, at: node) }
                 do {
