@@ -105,7 +105,8 @@ final class SimulatedNode {
     /// Overwrites the durable copy of `key` with bytes that do not decode (a flipped sector).
     func corrupt(key: [UInt8], with garbage: [UInt8]) throws {
         guard let tableDisk else { return }
-        try tableDisk.sync()
+        // The damage is the disk's, not an operation of the node: a fault injected on its writes does not stop it.
+        try tableDisk.withoutFaults { try tableDisk.sync() }
         try tableDisk.inner.put(Self.storedKey(ring, key), garbage)
     }
 

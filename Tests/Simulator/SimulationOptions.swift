@@ -115,10 +115,9 @@ public struct SimulationOptions: Sendable {
     }
 }
 
-/// Which faults a run injects. Power loss, wiped disks and failing disks are on by default since the fixes of
-/// issue 8; torn writes and corrupted copies stay off (`CAIRN_SIM_FAULTS` switches them on): the core never
-/// overwrites a copy it cannot decode and has no way yet to repair one, so such a key stays unwritable on that
-/// node, hints for it are never handed over, and a run cannot drain.
+/// Which faults a run injects. Every data-loss fault is on by default since the fixes of issue 8 (torn writes
+/// and corrupted copies since the quarantine: a copy that does not decode is moved aside and repaired from the
+/// other replicas); `CAIRN_SIM_FAULTS=none` switches them off.
 public struct FaultSwitches: Sendable, Hashable {
     /// A node crashes part-way through the directives of one event: after a persist and before the sends that
     /// follow it, or between two persists.
@@ -126,13 +125,13 @@ public struct FaultSwitches: Sendable, Hashable {
     /// Writes to `buffered` tables wait in a write-back cache until a periodic sync; a crash may be a power loss
     /// that drops them (bug 4, dot reuse after losing unsynced writes). `sync` tables lose nothing to it.
     public var powerLoss = true
-    /// A power loss tears the last unsynced write: half its bytes reach the disk. Off: an undecodable copy is
-    /// never repaired (see above).
-    public var tornWrites = false
+    /// A power loss tears the last unsynced write: half its bytes reach the disk (a third of power losses).
+    public var tornWrites = true
     /// A node comes back with an empty data directory (bug 3, KV679).
     public var wipedDisks = true
-    /// A stored copy's bytes are replaced by ones that do not decode. Off: never repaired (see above).
-    public var corruptCopies = false
+    /// A stored copy's bytes are replaced by ones that do not decode (half the disk faults). The checkers count
+    /// it like a disk loss: a write whose every durable copy was corrupted, wiped or lost is excused, no other.
+    public var corruptCopies = true
     /// A node's disk fails reads or writes for a while (bug 2, an unreadable copy read as empty).
     public var diskFailures = true
     /// Workloads that drive keys into `siblingsMax` and `versionVectorEntriesMax`, and a final put per key
