@@ -53,7 +53,8 @@ extension Simulation {
         guard chaos, now < options.chaosMilliseconds else { return }
         let up = nodeIDs.filter { nodes[$0]?.core != nil }
         let down = nodeIDs.filter { nodes[$0]?.core == nil }
-        let roll = random.next(below: 8)
+        // Actor churn: mostly crashes and restarts (each start a new one-shot actor) and the primaries' cut-off.
+        let roll = options.churn ? [0, 1, 2, 3, 4, 4, 4, 7][random.next(below: 8)] : random.next(below: 8)
         if roll < 2, down.count < options.nodesDownMax, !up.isEmpty {
             try crashNode(up[random.next(below: up.count)])
         } else if roll < 4, !down.isEmpty {

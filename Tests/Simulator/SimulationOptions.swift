@@ -46,6 +46,8 @@ public struct SimulationOptions: Sendable {
     /// The engine every node stores its replicas in; memory keeps its data across simulated crashes.
     public var engine: EngineKind = .memory
     public var faults = FaultSwitches()
+    /// The actor-churn limit workload (`shapeForActorChurn`): faults favour restarts and cutting the key's primaries off.
+    public var churn = false
     /// A deliberately broken rule, to prove the checkers catch it (debug builds only).
     public var mutation: CoreMutation = .none
 
@@ -78,7 +80,8 @@ public struct SimulationOptions: Sendable {
     }
 
     /// These options with `faults` switched on; `limitWorkloads` also reshapes the workload to reach the
-    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos.
+    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos; and on
+    /// the actor-churn seeds, many one-shot writers (`shapeForActorChurn`).
     public func with(faults: FaultSwitches) -> SimulationOptions {
         var options = self
         options.faults = faults
@@ -88,7 +91,29 @@ public struct SimulationOptions: Sendable {
         (options.getPercent, options.blindWritePercent, options.deletePercent) = (15, 70, 5)
         options.operationsPerClient = 40
         options.chaosMilliseconds = 12_000
+        if Self.isActorChurnSeed(seed) { options.shapeForActorChurn() }
         return options
+    }
+
+    /// The limit-workload seeds shaped by `shapeForActorChurn`: 8, 58, 108 … (2 in the first 100; each costs
+    /// about 20 s in debug, as much as 20 other limit seeds).
+    public static func isActorChurnSeed(_ seed: UInt64) -> Bool { seed % 50 == 8 }
+
+    /// One key written by many clients through nodes that keep restarting while the key's
+    /// primaries are often cut off: every start of a non-primary is a new one-shot actor, every wipe or unclean
+    /// stop of a primary a new incarnation, so the key's version vector grows towards `versionVectorEntriesMax`.
+    mutating func shapeForActorChurn() {
+        nodeCount = max(nodeCount, 7)
+        table = TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 2, policy: .siblings)
+        (primaryReadQuorum, primaryWriteQuorum) = (0, 0)
+        keyCount = 1
+        clientCount = 12
+        operationsPerClient = 150
+        (getPercent, blindWritePercent, deletePercent) = (35, 15, 0)
+        chaosMilliseconds = 60_000
+        faultIntervalMilliseconds = 60
+        nodesDownMax = nodeCount - 3
+        churn = true
     }
 
     /// Tombstones are reaped this long after every primary held them. Longer than any outage the run can
