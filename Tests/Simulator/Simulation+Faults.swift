@@ -96,7 +96,7 @@ extension Simulation {
         if options.faults.corruptCopies, random.next(below: 2) == 0 {
             let key = keys[random.next(below: keys.count)]
             log("corrupt the stored copy of \(key) at \(id)")
-            try node.corrupt(key: Array(key.utf8), with: [0xFF, 0x00, UInt8(random.next(below: 256))])
+            try node.corrupt(key: Array(key.utf8), with: [0xFF, 0x00, UInt8(random.next(below: 256))], now: now)
             noteWritesDestroyed()
         } else if options.faults.diskFailures, let disk = node.tableDisk {
             let operation: SimulatedDisk.Operation = random.next(below: 2) == 0 ? .read : .write
