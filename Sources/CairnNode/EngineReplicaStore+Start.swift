@@ -29,6 +29,8 @@ public enum NewIncarnationReason: Equatable, Sendable, CustomStringConvertible {
     /// The wall clock is behind the time recorded by the last run: a key written again after its tombstone was
     /// reaped would take a clock-scaled counter (`countersPerMillisecond`) it may have used before.
     case clockBehind(recordedMilliseconds: UInt64, nowMilliseconds: UInt64)
+    /// A stored copy was quarantined in the last incarnation: that key lost the history of its dots.
+    case quarantinedCopy
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum NewIncarnationReason: Equatable, Sendable, CustomStringConvertible {
         case .tableNotStamped(let table): "table '\(table)' holds no stamp of the last incarnation (missing or wiped data)"
         case .uncleanStop(let tables): "the last run did not stop cleanly and these tables are buffered: \(tables.joined(separator: ", "))"
         case .clockBehind(let recorded, let now): "the clock (\(now) ms) is behind the last run's (\(recorded) ms)"
+        case .quarantinedCopy: "a stored copy that did not decode was quarantined (its key lost history)"
         }
     }
 }
@@ -130,6 +133,7 @@ extension EngineReplicaStore {
         if !record.stoppedCleanly, record.hadBufferedTables || !bufferedTables.isEmpty {
             return .uncleanStop(bufferedTables: bufferedTables.sorted())
         }
+        if record.quarantinedCopy { return .quarantinedCopy }
         if wallClockMilliseconds < record.clockMilliseconds {
             return .clockBehind(recordedMilliseconds: record.clockMilliseconds, nowMilliseconds: wallClockMilliseconds)
         }

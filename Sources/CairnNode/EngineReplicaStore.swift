@@ -34,7 +34,7 @@ public final class EngineReplicaStore: ReplicaStorageView {
         return try engine.get(storedKey(key))
     }
 
-    /// Performs a storage directive (persist, remove, persistHint, removeHint); other directives are the caller's.
+    /// Performs a storage directive (persist, remove, persistHint, removeHint, quarantine); other directives are the caller's.
     public func perform(_ directive: Directive) throws {
         switch directive {
         case .persist(let table, let key, let data):
@@ -45,6 +45,8 @@ public final class EngineReplicaStore: ReplicaStorageView {
             try hintEngine.put(Self.hintKey(hint.slot), hint.data)
         case .removeHint(let slot):
             try hintEngine.delete(Self.hintKey(slot))
+        case .quarantine(let table, let key, let data):
+            try quarantine(table: table, key: key, data: data)
         case .send, .reply, .startTimer, .log:
             break
         }
@@ -63,7 +65,7 @@ public final class EngineReplicaStore: ReplicaStorageView {
         try engine(table).entries().filter { $0.key != Self.incarnationStampKey }.map { (Array($0.key.dropFirst(4)), $0.value) }
     }
 
-    private func engine(_ table: String) throws -> any StorageEngine {
+    func engine(_ table: String) throws -> any StorageEngine {
         guard let engine = tables[table] else { throw ReplicationError.unknownTable(table) }
         return engine
     }

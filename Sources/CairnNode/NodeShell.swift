@@ -92,7 +92,7 @@ public final class NodeShell {
                 replies.deliver(reply)
             case .startTimer(let timer, let after):
                 timers.schedule(timer, afterMilliseconds: after, generation: generation)
-            case .persist, .remove, .persistHint, .removeHint:
+            case .persist, .remove, .persistHint, .removeHint, .quarantine:
                 guard let store else { preconditionFailure("a running shell has a store") }
                 do {
                     try store.perform(directive)

@@ -17,7 +17,7 @@ public protocol ClientReplySink: AnyObject {
     func deliver(_ reply: ClientReply)
 }
 
-/// Performs a node's storage directives (persist, remove, persistHint, removeHint) durably; throws when it cannot.
+/// Performs a node's storage directives (persist, remove, persistHint, removeHint, quarantine) durably; throws when it cannot.
 public protocol ReplicaDirectiveStore: AnyObject {
     func perform(_ directive: Directive) throws
 }

@@ -29,6 +29,8 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case versionVectorJoinTakesMinimum
     /// A primary coordinating a write does not persist it itself, yet counts itself as an acknowledgement.
     case coordinatorSkipsOwnPersist
+    /// After quarantining a key's undecodable copy, a primary numbers that key's writes under its old actor.
+    case quarantineKeepsActor
 
     public var description: String { rawValue }
 

@@ -112,6 +112,9 @@ public enum Directive: Hashable, Sendable {
     /// Store a hint durably (replacing the one in its slot) before going on.
     case persistHint(Hint)
     case removeHint(HintSlot)
+    /// Move a stored copy that does not decode aside, durably, before going on: keep `data` in the node's
+    /// quarantine (never overwriting an earlier quarantined copy) and remove the key from the table.
+    case quarantine(table: String, key: [UInt8], data: [UInt8])
     case reply(ClientReply)
     case startTimer(TimerID, afterMilliseconds: UInt64)
     /// Something the operator should know (an unreadable stored copy, a merge refused at a limit): one line.

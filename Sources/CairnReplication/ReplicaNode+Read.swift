@@ -12,10 +12,13 @@ extension ReplicaNode {
         var directives: [Directive] = []
         for primary in primaries {
             if primary == id {
-                // An unreadable local copy does not answer (it is not read as empty, nor repaired over).
+                // An unreadable local copy does not answer (it is not read as empty, nor repaired over); an
+                // undecodable one is quarantined and answers empty, to be repaired.
                 pending.targets.add(id)
                 do {
-                    pending.copies.append((id, try localCopy(table: request.table, key: request.key)))
+                    let local = try copyQuarantiningUndecodable(table: request.table, key: request.key, doing: "coordinating a read")
+                    directives += local.directives
+                    pending.copies.append((id, local.copy))
                 } catch {
                     directives.append(unreadable(error, table: request.table, key: request.key, doing: "coordinating a read"))
                 }

@@ -29,8 +29,9 @@ extension ReplicaNode {
         table: String, key: [UInt8], _ incoming: SiblingSet, forWrite: Bool
     ) -> (stored: Bool, directives: [Directive]) {
         let local: SiblingSet
+        let quarantine: [Directive]
         do {
-            local = try localCopy(table: table, key: key)
+            (local, quarantine) = try copyQuarantiningUndecodable(table: table, key: key, doing: "merging a write")
         } catch {
             return (false, [unreadable(error, table: table, key: key, doing: "merging a write")])
         }
@@ -42,10 +43,21 @@ extension ReplicaNode {
                 ? try local.mergedForWrite(incoming, policy: policy(of: table))
                 : try local.mergedWithinStoredLimits(incoming, policy: policy(of: table))
         } catch {
-            return (false, [refusedMerge(error, table: table, key: key, doing: forWrite ? "a replica write" : "a hand-over")])
+            return (false, quarantine + [refusedMerge(error, table: table, key: key, doing: forWrite ? "a replica write" : "a hand-over")])
         }
-        guard merged != local else { return (true, []) }
-        return (true, [.persist(table: table, key: key, data: SiblingSetCodec.encode(merged))])
+        guard merged != local else { return (true, quarantine) }
+        return (true, quarantine + [.persist(table: table, key: key, data: SiblingSetCodec.encode(merged))])
+    }
+
+    /// A replica's answer to a get: its copy (`replicaCopy`); a primary's undecodable copy is quarantined first
+    /// and answers as absent. Throws when a copy or hint cannot be read.
+    mutating func replicaGetReply(id requestID: RequestID, table: String, key: [UInt8], to sender: NodeID) throws(ReplicationError) -> [Directive] {
+        guard let settings = configuration.tables[table], replicas(of: key, settings).primaries.contains(id) else {
+            return [.send(to: sender, .replicaGetReply(id: requestID, data: try replicaCopy(table: table, key: key)))]
+        }
+        let local = try copyQuarantiningUndecodable(table: table, key: key, doing: "answering a read")
+        let data = local.directives.isEmpty ? try storedCopy(table: table, key: key)?.data : nil
+        return local.directives + [.send(to: sender, .replicaGetReply(id: requestID, data: data))]
     }
 
     /// The copy a replica reports for a get: its stored copy if it is a primary, else the hints it holds.

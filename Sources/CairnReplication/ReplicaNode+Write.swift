@@ -16,16 +16,17 @@ extension ReplicaNode {
         let (primaries, fallbacks) = replicas(of: request.key, table)
         let isPrimary = primaries.contains(id)
         let object: SiblingSet
+        var directives: [Directive] = []
         if isPrimary {
             let local: SiblingSet
             do {
-                local = try localCopy(table: request.table, key: request.key)
+                (local, directives) = try copyQuarantiningUndecodable(table: request.table, key: request.key, doing: "coordinating a write")
             } catch {
                 let log = unreadable(error, table: request.table, key: request.key, doing: "coordinating a write")
                 return [log, route.answer(.failed(id: request.id, error: error))]
             }
             let context = mutant(.putIgnoresContext) ? local.history : context
-            let actor = configuration.actor
+            let actor = primaryActor(table: request.table, key: request.key)
             let dot = local.history[actor] == 0 ? Dot(actor, Swift.max(1, now * Self.countersPerMillisecond)) : local.nextDot(for: actor)
             object = try local.applying(
                 write: value, tombstone: tombstone, dot: dot, context: context, timestampMilliseconds: now,
@@ -38,7 +39,6 @@ extension ReplicaNode {
         var pending = PendingWrite(
             clientID: request.id, route: route, table: request.table, key: request.key, data: data, object: object, quorum: quorum,
             primaryQuorum: primaryQuorum, primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
-        var directives: [Directive] = []
         if isPrimary {
             // Persist before any replica hears of the write: the local copy is the coordinator's own ack.
             if !mutant(.coordinatorSkipsOwnPersist) { directives.append(.persist(table: request.table, key: request.key, data: data)) }

@@ -33,8 +33,13 @@ public struct ReplicaNode {
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
     /// When each node was last heard from; a node heard from within `replicaTimeout` is presumed up.
     var lastHeard: [NodeID: UInt64] = [:]
-    /// Stored copies that could not be read or decoded; requests touching them failed, nothing was written over them.
+    /// Stored copies that could not be read (or decoded, past `quarantinedKeysMax`); requests touching them
+    /// failed, nothing was written over them.
     public internal(set) var unreadableCopyCount = 0
+    /// Stored copies that did not decode and were moved to the quarantine (see `ReplicaNode+Quarantine`).
+    public internal(set) var quarantinedCopyCount = 0
+    /// The fresh actor of each key quarantined in this start (see `ReplicaNode+Quarantine`).
+    var quarantineActors: [OneShotCopies.Slot: NodeID] = [:]
     /// Merges refused because they would have passed a sibling or version-vector limit (the write was not acknowledged).
     public internal(set) var refusedMergeCount = 0
     /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
@@ -110,7 +115,7 @@ public struct ReplicaNode {
             return writeAcknowledged(id, by: sender)
         case .replicaGet(let id, let table, let key):
             do {
-                return [.send(to: sender, .replicaGetReply(id: id, data: try replicaCopy(table: table, key: key)))]
+                return try replicaGetReply(id: id, table: table, key: key, to: sender)
             } catch {
                 return [unreadable(error, table: table, key: key, doing: "answering a read")]
             }

@@ -30,6 +30,9 @@ final class SimulatedNode {
     /// with the time of its last sync before each, for the lost-write excuse.
     private(set) var powerLosses: [(at: UInt64, lastSync: UInt64)] = []
     private(set) var lastSync: UInt64 = 0
+    /// When each stored copy was corrupted, and of which key: the node may have acknowledged a write of it and
+    /// lost it since, as it may after a power loss.
+    private(set) var corruptions: [(at: UInt64, key: [UInt8])] = []
 
     init(id: NodeID, ring: Ring, engine: EngineKind, directory: String?, losesUnsyncedWrites: Bool) throws {
         self.id = id
@@ -110,9 +113,11 @@ final class SimulatedNode {
     }
 
     /// Overwrites the durable copy of `key` with bytes that do not decode (a flipped sector).
-    func corrupt(key: [UInt8], with garbage: [UInt8]) throws {
+    func corrupt(key: [UInt8], with garbage: [UInt8], now: UInt64) throws {
         guard let tableDisk else { return }
-        try tableDisk.sync()
+        corruptions.append((now, key))
+        // The damage is the disk's, not an operation of the node: a fault injected on its writes does not stop it.
+        try tableDisk.withoutFaults { try tableDisk.sync() }
         try tableDisk.inner.put(Self.storedKey(ring, key), garbage)
     }
 

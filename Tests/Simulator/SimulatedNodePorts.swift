@@ -67,7 +67,7 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
             simulation.checkHandoff(of: slot, by: node)
         case .persist(let table, let key, let data):
             simulation.checkStoredCopyGrows(table: table, key: key, to: data, at: node)
-        case .remove, .persistHint, .startTimer, .log:
+        case .remove, .persistHint, .quarantine, .startTimer, .log:
             break
         }
         return true

@@ -48,7 +48,8 @@ extension Simulation {
         guard chaos, now < options.chaosMilliseconds else { return }
         let up = nodeIDs.filter { nodes[$0]?.core != nil }
         let down = nodeIDs.filter { nodes[$0]?.core == nil }
-        let roll = random.next(below: 8)
+        // Actor churn: mostly crashes and restarts (each start a new one-shot actor) and the primaries' cut-off.
+        let roll = options.churn ? [0, 1, 2, 3, 4, 4, 4, 7][random.next(below: 8)] : random.next(below: 8)
         if roll < 2, down.count < options.nodesDownMax, !up.isEmpty {
             try crashNode(up[random.next(below: up.count)])
         } else if roll < 4, !down.isEmpty {
@@ -89,7 +90,8 @@ extension Simulation {
         if options.faults.corruptCopies, random.next(below: 2) == 0 {
             let key = keys[random.next(below: keys.count)]
             log("corrupt the stored copy of \(key) at \(id)")
-            try node.corrupt(key: Array(key.utf8), with: [0xFF, 0x00, UInt8(random.next(below: 256))])
+            try node.corrupt(key: Array(key.utf8), with: [0xFF, 0x00, UInt8(random.next(below: 256))], now: now)
+            noteWritesDestroyed()
         } else if options.faults.diskFailures, let disk = node.tableDisk {
             let operation: SimulatedDisk.Operation = random.next(below: 2) == 0 ? .read : .write
             log("disk of \(id) fails \(operation)s")
@@ -137,7 +139,7 @@ extension Directive {
     /// Whether the shell performs this directive on the node's disk.
     var isStorage: Bool {
         switch self {
-        case .persist, .remove, .persistHint, .removeHint: true
+        case .persist, .remove, .persistHint, .removeHint, .quarantine: true
         case .send, .reply, .startTimer, .log: false
         }
     }

@@ -135,9 +135,14 @@ extension Simulation {
         let holders = observed.dots[requestID].map { dot in nodeIDs.filter { holds(dot, key: write.key, at: $0) } } ?? []
         observed.acknowledgements[requestID] = (now, holders)
         // A node that lost power since the write was issued may have acknowledged it and lost it since, as its
-        // buffered durability allows; the lost-write checker judges what that costs.
+        // buffered durability allows, and so may a node whose copy of the key was corrupted since; the
+        // lost-write checker judges what that costs.
         let issued = observed.issuedAt[requestID] ?? now
-        let mayHaveLostIt = nodeIDs.filter { id in !holders.contains(id) && nodes[id]!.powerLosses.contains { $0.at >= issued } }
+        let keyBytes = Array(write.key.utf8)
+        let mayHaveLostIt = nodeIDs.filter { id in
+            !holders.contains(id)
+                && (nodes[id]!.powerLosses.contains { $0.at >= issued } || nodes[id]!.corruptions.contains { $0.at >= issued && $0.key == keyBytes })
+        }
         let needed = options.table.writeQuorum
         let dot = observed.dots[requestID].map(String.init(describing:)) ?? "none ever sent"
         let primaries = Set(ring.preferenceList(for: Array(write.key.utf8), count: options.table.replicas))

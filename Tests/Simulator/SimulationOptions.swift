@@ -46,6 +46,8 @@ public struct SimulationOptions: Sendable {
     /// The engine every node stores its replicas in; memory keeps its data across simulated crashes.
     public var engine: EngineKind = .memory
     public var faults = FaultSwitches()
+    /// The actor-churn limit workload (`shapeForActorChurn`): faults favour restarts and cutting the key's primaries off.
+    public var churn = false
     /// A deliberately broken rule, to prove the checkers catch it (debug builds only).
     public var mutation: CoreMutation = .none
 
@@ -78,7 +80,8 @@ public struct SimulationOptions: Sendable {
     }
 
     /// These options with `faults` switched on; `limitWorkloads` also reshapes the workload to reach the
-    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos.
+    /// limits: more clients on one or two keys, mostly blind writes, more operations, longer chaos; and on
+    /// the actor-churn seeds, many one-shot writers (`shapeForActorChurn`).
     public func with(faults: FaultSwitches) -> SimulationOptions {
         var options = self
         options.faults = faults
@@ -88,7 +91,29 @@ public struct SimulationOptions: Sendable {
         (options.getPercent, options.blindWritePercent, options.deletePercent) = (15, 70, 5)
         options.operationsPerClient = 40
         options.chaosMilliseconds = 12_000
+        if Self.isActorChurnSeed(seed) { options.shapeForActorChurn() }
         return options
+    }
+
+    /// The limit-workload seeds shaped by `shapeForActorChurn`: 8, 58, 108 … (2 in the first 100; each costs
+    /// about 20 s in debug, as much as 20 other limit seeds).
+    public static func isActorChurnSeed(_ seed: UInt64) -> Bool { seed % 50 == 8 }
+
+    /// One key written by many clients through nodes that keep restarting while the key's
+    /// primaries are often cut off: every start of a non-primary is a new one-shot actor, every wipe or unclean
+    /// stop of a primary a new incarnation, so the key's version vector grows towards `versionVectorEntriesMax`.
+    mutating func shapeForActorChurn() {
+        nodeCount = max(nodeCount, 7)
+        table = TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 2, policy: .siblings)
+        (primaryReadQuorum, primaryWriteQuorum) = (0, 0)
+        keyCount = 1
+        clientCount = 12
+        operationsPerClient = 150
+        (getPercent, blindWritePercent, deletePercent) = (35, 15, 0)
+        chaosMilliseconds = 60_000
+        faultIntervalMilliseconds = 60
+        nodesDownMax = nodeCount - 3
+        churn = true
     }
 
     /// Tombstones are reaped this long after every primary held them. Longer than any outage the run can
@@ -115,10 +140,9 @@ public struct SimulationOptions: Sendable {
     }
 }
 
-/// Which faults a run injects. Power loss, wiped disks and failing disks are on by default since the fixes of
-/// issue 8; torn writes and corrupted copies stay off (`CAIRN_SIM_FAULTS` switches them on): the core never
-/// overwrites a copy it cannot decode and has no way yet to repair one, so such a key stays unwritable on that
-/// node, hints for it are never handed over, and a run cannot drain.
+/// Which faults a run injects. Every data-loss fault is on by default since the fixes of issue 8 (torn writes
+/// and corrupted copies since the quarantine: a copy that does not decode is moved aside and repaired from the
+/// other replicas); `CAIRN_SIM_FAULTS=none` switches them off.
 public struct FaultSwitches: Sendable, Hashable {
     /// A node crashes part-way through the directives of one event: after a persist and before the sends that
     /// follow it, or between two persists.
@@ -126,13 +150,13 @@ public struct FaultSwitches: Sendable, Hashable {
     /// Writes to `buffered` tables wait in a write-back cache until a periodic sync; a crash may be a power loss
     /// that drops them (bug 4, dot reuse after losing unsynced writes). `sync` tables lose nothing to it.
     public var powerLoss = true
-    /// A power loss tears the last unsynced write: half its bytes reach the disk. Off: an undecodable copy is
-    /// never repaired (see above).
-    public var tornWrites = false
+    /// A power loss tears the last unsynced write: half its bytes reach the disk (a third of power losses).
+    public var tornWrites = true
     /// A node comes back with an empty data directory (bug 3, KV679).
     public var wipedDisks = true
-    /// A stored copy's bytes are replaced by ones that do not decode. Off: never repaired (see above).
-    public var corruptCopies = false
+    /// A stored copy's bytes are replaced by ones that do not decode (half the disk faults). The checkers count
+    /// it like a disk loss: a write whose every durable copy was corrupted, wiped or lost is excused, no other.
+    public var corruptCopies = true
     /// A node's disk fails reads or writes for a while (bug 2, an unreadable copy read as empty).
     public var diskFailures = true
     /// Workloads that drive keys into `siblingsMax` and `versionVectorEntriesMax`, and a final put per key

@@ -6,6 +6,8 @@ import CairnReplication
 final class TestDisk: TestStorage {
     var copies: [[UInt8]: [UInt8]] = [:]
     var hints: [HintSlot: Hint] = [:]
+    /// Copies moved aside by `.quarantine`, in order: (key, bytes).
+    var quarantined: [(key: [UInt8], data: [UInt8])] = []
     private var syncedCopies: [[UInt8]: [UInt8]] = [:]
     private var syncedHints: [HintSlot: Hint] = [:]
 
@@ -17,6 +19,9 @@ final class TestDisk: TestStorage {
         case .remove(_, let key): copies[key] = nil
         case .persistHint(let hint): hints[hint.slot] = hint
         case .removeHint(let slot): hints[slot] = nil
+        case .quarantine(_, let key, let data):
+            quarantined.append((key, data))
+            copies[key] = nil
         default: break
         }
     }
