@@ -132,6 +132,8 @@ public enum TransferError: Error, Hashable, Sendable, CustomStringConvertible {
     case notTheOldOwner(Transfer.ID, node: NodeID)
     case duplicateTransfer(Transfer.ID)
     case partitionOutOfRange(partition: Int, partitionCount: Int)
+    case keyOutsidePartition(keyPartition: Int, transferPartition: Int)
+    case recordCorrupt(String)
 
     public var description: String {
         switch self {
@@ -140,6 +142,8 @@ public enum TransferError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notTheOldOwner(let id, let node): "node \(node) cannot send \(id): it is not the old owner"
         case .duplicateTransfer(let id): "transfer \(id) is already planned"
         case .partitionOutOfRange(let partition, let count): "partition \(partition) is not within 0..<\(count)"
+        case .keyOutsidePartition(let key, let transfer): "a key of partition \(key) arrived in a transfer of partition \(transfer)"
+        case .recordCorrupt(let detail): "transfer record is corrupt: \(detail)"
         }
     }
 }

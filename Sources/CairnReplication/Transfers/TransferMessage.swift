@@ -43,7 +43,7 @@ extension Transfer {
         case send(to: NodeID, Message)
         /// Merge each entry into the stored copy of its key (`Transfer.merged`: never an overwrite), then make
         /// the table durable.
-        case mergeCopies(table: String, partition: Int, entries: [Entry])
+        case mergeCopies(table: String, partition: Int, entries: [Entry], policy: ConflictPolicy)
         /// Store a transfer's progress record durably (replacing the previous one of that side).
         case recordProgress(ProgressRecord)
         case removeProgress(ID, role: Role)

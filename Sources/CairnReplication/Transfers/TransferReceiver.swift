@@ -11,6 +11,8 @@ extension Transfer {
     /// transfer already finished is answered again.
     public struct Receiver {
         public let node: NodeID
+        /// How each table settles concurrent writes, for merging its arriving copies.
+        public let policies: [String: ConflictPolicy]
         private var incoming: [ID: Incoming] = [:]
         private var order: [ID] = []
 
@@ -23,7 +25,10 @@ extension Transfer {
             var refusal: String?
         }
 
-        public init(node: NodeID) { self.node = node }
+        public init(node: NodeID, policies: [String: ConflictPolicy]) {
+            self.node = node
+            self.policies = policies
+        }
 
         /// Every transfer this node receives or has received since it started.
         public var transfers: [Progress] {
@@ -59,12 +64,12 @@ extension Transfer {
                     + [.send(to: peer, .opened(id, mergedThrough: merged))]
             case .batch(let id, let sequence, let progress, let entries):
                 guard accepts(id, from: peer) else { return misdirected(message, from: peer) }
-                if let refusal = refusal(of: entries) {
+                if let refusal = policies[id.table] == nil ? "no table named '\(id.table)' on \(node)" : refusal(of: entries) {
                     track(id)
                     incoming[id]!.refusal = refusal
                     return [.log("transfer \(id): batch \(sequence) refused, nothing merged: \(refusal)")]
                 }
-                var out: [Directive] = [.mergeCopies(table: id.table, partition: id.partition, entries: entries)]
+                var out: [Directive] = [.mergeCopies(table: id.table, partition: id.partition, entries: entries, policy: policies[id.table]!)]
                 track(id)
                 var state = incoming[id]!
                 state.refusal = nil
