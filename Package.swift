@@ -106,6 +106,13 @@ let package = Package(
             ],
             path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: mutationSettings),
         .testTarget(
+            name: "TransferTests",
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine", "LMDBEngine",
+                "CairnTestSupport",
+            ],
+            path: "Tests/TransferTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(

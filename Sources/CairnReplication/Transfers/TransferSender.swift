@@ -139,7 +139,7 @@ extension Transfer {
 
         /// Reports a write the node stored for `table`'s `key` in `partition`. A key the scan of a transfer of
         /// that partition has passed becomes dirty (recorded durably, forwarded before the transfer completes).
-        public mutating func noteWrite(table: String, partition: Int, key: [UInt8]) -> [Directive] {
+        public mutating func noteWrite(table: String, partition: Int, key: [UInt8], nowMilliseconds: UInt64) -> [Directive] {
             var out: [Directive] = []
             for id in order where id.table == table && id.partition == partition {
                 guard var state = outgoing[id], state.scanHasPassed(key) else { continue }
@@ -150,6 +150,7 @@ extension Transfer {
                     outgoing[id] = state
                     continue
                 }
+                // A finishing transfer goes back to forwarding; its `finish` retry is void, the pump sends the key.
                 state.markDirty(key)
                 if state.phase == .finishing {
                     state.phase = .forwarding
@@ -158,7 +159,7 @@ extension Transfer {
                 outgoing[id] = state
                 out.append(.recordDirty(id, key: key))
             }
-            return out
+            return out + pump(nowMilliseconds: nowMilliseconds)
         }
 
         // MARK: Steps
