@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership",
+                "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership", "CairnReplication", "CairnNode",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/CairnBench", swiftSettings: strictSettings),
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnEngines", "CairnBench",
+                "CairnEngines", "CairnBench", "CairnReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
