@@ -94,12 +94,10 @@ final class TransferHarness {
         return out
     }
 
-    /// A write at the old owner while it sends: stored, then reported to the sender, as a shell would.
+    /// A write at the old owner while it sends: reported to the sender, then stored, as a shell does.
     func write(_ copy: SiblingSet, key: [UInt8], noteIt: Bool = true) throws {
+        if noteIt { perform(sender.noteWrite(table: Self.table, partition: ring.partition(for: key), key: key), on: "a") }
         try store(copy, key: key, on: senderStore)
-        if noteIt {
-            perform(sender.noteWrite(table: Self.table, partition: ring.partition(for: key), key: key, nowMilliseconds: now), on: "a")
-        }
     }
 
     // MARK: Running

@@ -56,9 +56,9 @@ extension Transfer {
             switch message {
             case .open(let id, _):
                 guard accepts(id, from: peer) else { return misdirected(message, from: peer) }
+                // A late duplicate `open` of a transfer finished in this run records nothing again.
                 let isNew = incoming[id] == nil
                 track(id)
-                incoming[id]!.finished = false
                 let merged = incoming[id]!.lastMerged
                 return (isNew ? [.recordProgress(ProgressRecord(id: id, role: .receiver, lastKey: merged))] : [])
                     + [.send(to: peer, .opened(id, mergedThrough: merged))]
@@ -73,6 +73,7 @@ extension Transfer {
                 track(id)
                 var state = incoming[id]!
                 state.refusal = nil
+                state.finished = false
                 if case .scanned(let through) = progress {
                     state.lastMerged = Transfer.later(state.lastMerged, through)
                     out.append(.recordProgress(ProgressRecord(id: id, role: .receiver, lastKey: state.lastMerged)))

@@ -53,15 +53,14 @@ extension Transfer.Sender {
             dirty[key] = generation
         }
 
-        /// Forgets the dirty keys and the scan's position: the scan reads every key again.
+        /// Forgets the dirty keys and the scan's position: the scan reads every key again, once the retry timer
+        /// of the new attempt fires (any batch in flight and its ack are void).
         mutating func startOver() {
             dirty = [:]
             lastAcked = nil
             inFlight = nil
-            if phase == .forwarding || phase == .finishing {
-                phase = .scanning
-                attempt += 1
-            }
+            if phase == .forwarding || phase == .finishing { phase = .scanning }
+            attempt += 1
         }
 
         func progress(_ id: Transfer.ID) -> Transfer.Progress {

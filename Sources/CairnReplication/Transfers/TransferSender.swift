@@ -137,9 +137,12 @@ extension Transfer {
             }
         }
 
-        /// Reports a write the node stored for `table`'s `key` in `partition`. A key the scan of a transfer of
-        /// that partition has passed becomes dirty (recorded durably, forwarded before the transfer completes).
-        public mutating func noteWrite(table: String, partition: Int, key: [UInt8], nowMilliseconds: UInt64) -> [Directive] {
+        /// Reports a write the node is about to store for `table`'s `key` in `partition`: the shell calls it
+        /// *before* it persists the write and performs the directives it returns first, so a crash between the two
+        /// cannot leave a stored write that no dirty record names. A key the scan of a transfer of that partition
+        /// has passed becomes dirty (recorded durably, forwarded before the transfer completes). Nothing is read
+        /// here: a finishing transfer goes back to forwarding through a timer, which fires after the write is stored.
+        public mutating func noteWrite(table: String, partition: Int, key: [UInt8]) -> [Directive] {
             var out: [Directive] = []
             for id in order where id.table == table && id.partition == partition {
                 guard var state = outgoing[id], state.scanHasPassed(key) else { continue }
@@ -147,19 +150,21 @@ extension Transfer {
                     state.startOver()
                     out += [.clearAllDirty(id), .recordProgress(ProgressRecord(id: id, role: .sender, lastKey: nil)),
                             .log("transfer \(id): more than dirtyKeysMax (\(limits.dirtyKeysMax)) keys written behind the scan; scanning again from the start")]
+                    out.append(.startTimer(.retry(id, attempt: state.attempt), afterMilliseconds: 1))
                     outgoing[id] = state
                     continue
                 }
-                // A finishing transfer goes back to forwarding; its `finish` retry is void, the pump sends the key.
                 state.markDirty(key)
+                out.append(.recordDirty(id, key: key))
                 if state.phase == .finishing {
+                    // The `finish` in flight is void (a `finished` answering it is ignored); forward the key first.
                     state.phase = .forwarding
                     state.attempt += 1
+                    out.append(.startTimer(.retry(id, attempt: state.attempt), afterMilliseconds: 1))
                 }
                 outgoing[id] = state
-                out.append(.recordDirty(id, key: key))
             }
-            return out + pump(nowMilliseconds: nowMilliseconds)
+            return out
         }
 
         // MARK: Steps
