@@ -13,12 +13,18 @@ import Testing
         }
     }
 
+    /// A harness whose sender holds `count` keys of `partition`, with the transfer of that partition planned.
+    static func planned(_ engine: HarnessEngine, partition: Int, count: Int) throws -> (TransferHarness, [[UInt8]]) {
+        let harness = try TransferHarness(sender: engine, receiver: engine, limits: .init(batchKeysMax: 25, bytesPerSecondMax: nil))
+        let keys = harness.keys(inPartition: partition, count: count)
+        for key in keys { try harness.store(TransferHarness.copy("v"), key: key, on: harness.senderStore) }
+        try harness.plan([partition])
+        return (harness, keys)
+    }
+
     @Test("a restarted sender resumes after its recorded last acknowledged key", arguments: HarnessEngine.allCases)
     func senderCrash(engine: HarnessEngine) throws {
-        let harness = try TransferHarness(sender: engine, receiver: engine, limits: .init(batchKeysMax: 25, bytesPerSecondMax: nil))
-        let keys = harness.keys(inPartition: 11, count: 400)
-        for key in keys { try harness.store(TransferHarness.copy("v"), key: key, on: harness.senderStore) }
-        try harness.plan([11])
+        let (harness, keys) = try Self.planned(engine, partition: 11, count: 400)
         #expect(harness.run(until: { (harness.senderProgress.first?.keys ?? 0) >= 150 }))
 
         let record = try #require(try harness.senderStore.storedTransferRecords().first { $0.role == .sender })
@@ -41,10 +47,7 @@ import Testing
 
     @Test("after the receiver restarts, the sender goes on from its last acknowledged key", arguments: HarnessEngine.allCases)
     func receiverCrash(engine: HarnessEngine) throws {
-        let harness = try TransferHarness(sender: engine, receiver: engine, limits: .init(batchKeysMax: 25, bytesPerSecondMax: nil))
-        let keys = harness.keys(inPartition: 12, count: 300)
-        for key in keys { try harness.store(TransferHarness.copy("v"), key: key, on: harness.senderStore) }
-        try harness.plan([12])
+        let (harness, keys) = try Self.planned(engine, partition: 12, count: 300)
         #expect(harness.run(until: { (harness.receiver.transfers.first?.keys ?? 0) >= 100 }))
         let sentSoFar = harness.sentBatches.count
         #expect(harness.run(until: { harness.sentBatches.count > sentSoFar }), "crash with a batch on its way to the receiver")
