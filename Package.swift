@@ -113,7 +113,7 @@ let package = Package(
             ],
             path: "Tests/TransferTests", swiftSettings: strictSettings),
         .testTarget(
-            name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
+            name: "BenchTests", dependencies: ["CairnBench", "CairnReplication", "CairnStorage", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests", dependencies: ["CairnTestSupport"], path: "Tests/CLITests", swiftSettings: strictSettings),
