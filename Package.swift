@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership",
+                "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership", "CairnReplication", "CairnNode",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/CairnBench", swiftSettings: strictSettings),
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnEngines", "CairnBench",
+                "CairnEngines", "CairnBench", "CairnReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
@@ -106,7 +106,14 @@ let package = Package(
             ],
             path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: mutationSettings),
         .testTarget(
-            name: "BenchTests", dependencies: ["CairnBench", "CairnTestSupport"],
+            name: "TransferTests",
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine", "LMDBEngine",
+                "CairnTestSupport",
+            ],
+            path: "Tests/TransferTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "BenchTests", dependencies: ["CairnBench", "CairnReplication", "CairnStorage", "CairnTestSupport"],
             path: "Tests/BenchTests", swiftSettings: strictSettings),
         .testTarget(
             name: "MembershipTests", dependencies: ["CairnCore", "CairnMembership", "CairnBench"],

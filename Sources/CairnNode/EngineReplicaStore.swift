@@ -17,7 +17,7 @@ import CairnStorage
 public final class EngineReplicaStore: ReplicaStorageView {
     public let partitionCount: Int
     /// Maps keys to partitions: `Ring.partition(for:)` depends only on Q, so any ring of Q partitions does.
-    private let partitioner: Ring
+    let partitioner: Ring
     let tables: [String: any StorageEngine]
     let hintEngine: any StorageEngine
 
