@@ -41,6 +41,19 @@ struct SimulatorSeedTests {
         }
     }
 
+    /// Seed 7594 (N=1): c1-13 is read at its one primary n1, deleted with that context (acknowledged), and n1
+    /// reaps the tombstone after the grace period, before any read could see it (n3 is down, n2 cut off). The
+    /// delete took effect, so c1-13 is not a lost write: the checker counts a reaped tombstone's history as seen.
+    @Test("seed 7594: a write superseded by a delete whose tombstone was reaped unseen is not lost")
+    func reapedDeleteSupersedes() throws {
+        let simulation = try Simulation(SimulationOptions.forSeed(7594))
+        let failures = try simulation.run()
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(simulation.trace.contains { $0.contains("n1 reaps key-0") }, "the run still reaps key-0's tombstone")
+        let delete = simulation.history.writes.first { $0.key == "key-0" && $0.value == nil && $0.saw.contains("c1-13") }
+        #expect(delete?.acknowledged == true, "an acknowledged delete saw c1-13")
+    }
+
     @Test("a seed replays exactly")
     func replay() throws {
         let first = try Simulation(SimulationOptions.forSeed(77))

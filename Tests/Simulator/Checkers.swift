@@ -35,11 +35,12 @@ public enum Checkers {
         return failures
     }
 
-    /// A value may be gone only if a write that saw it took effect (some read's history covers its dot, so a
+    /// A value may be gone only if a write that saw it took effect (some read's history covers its dot, or the
+    /// history of a tombstone a node reaped does: a delete reaped before any read saw it took effect too; a
     /// value seen only by a write that never happened excuses nothing), or if every node that held it when
     /// it was acknowledged later lost it to a power loss before syncing or to a wiped disk.
     static func excused(_ value: String, of key: String, acknowledged requestID: UInt64, _ simulation: Simulation) -> Bool {
-        let seen = simulation.observed.seenHistory[key] ?? .empty
+        let seen = (simulation.observed.seenHistory[key] ?? .empty).joined(with: simulation.observed.reapedHistory[key] ?? .empty)
         let superseded = simulation.writes(of: key).contains { id, write in
             write.saw.contains(value) && (simulation.observed.dots[id].map(seen.covers) ?? false)
         }

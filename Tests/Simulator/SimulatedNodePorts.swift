@@ -67,7 +67,9 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
             simulation.checkHandoff(of: slot, by: node)
         case .persist(let table, let key, let data):
             simulation.checkStoredCopyGrows(table: table, key: key, to: data, at: node)
-        case .remove, .persistHint, .quarantine, .startTimer, .log:
+        case .remove(let table, let key):
+            simulation.noteReap(table: table, key: key, at: node)
+        case .persistHint, .quarantine, .startTimer, .log:
             break
         }
         return true

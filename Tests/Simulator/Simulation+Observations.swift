@@ -12,6 +12,10 @@ struct Observations {
     var acknowledgements: [UInt64: (at: UInt64, holders: [NodeID])] = [:]
     /// The union of every history a read of the key returned (so it covers each write that took effect).
     var seenHistory: [String: VersionVector] = [:]
+    /// The union of the histories of every tombstone a node reaped (removed from its disk): each write they
+    /// cover took effect (it was stored, then superseded by the delete the tombstone records), even when no
+    /// read ran between the delete and the reap to see it.
+    var reapedHistory: [String: VersionVector] = [:]
     /// Writes a node is handing to a primary, by the node and its forward id: when no primary answers in time,
     /// the node coordinates the write itself at its `forwardTimeout`, and its dot is issued then.
     var forwards: [NodeID: [RequestID: ClientRequest]] = [:]
@@ -232,6 +236,17 @@ extension Simulation {
         for sibling in new.siblings where old.history.covers(sibling.dot) && !held.contains(sibling.dot) {
             fail("resurrection on disk: \(node.id) stores \(text(key)) sibling \(sibling.dot) again after dropping it: \(Checkers.describe(new))")
         }
+    }
+
+    /// A node removes a key (a reaped tombstone): its stored copy's history, exactly the tombstones the reap
+    /// named, joins `reapedHistory`.
+    func noteReap(table: String, key: [UInt8], at node: SimulatedNode) {
+        guard let data = node.readingPastFaults({ (try? node.store.load(table: table, key: key)) ?? nil }),
+            let copy = try? SiblingSetCodec.decode(data)
+        else { return }
+        let name = text(key)
+        log("\(node.id) reaps \(name) \(Checkers.describe(copy))")
+        observed.reapedHistory[name] = observed.reapedHistory[name, default: .empty].joined(with: copy.history)
     }
 
     /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
