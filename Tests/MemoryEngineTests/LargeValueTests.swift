@@ -58,4 +58,24 @@ struct LargeValueTests {
         #expect(statistics.entryCount == model.count)
         #expect(statistics.approximateBytes == model.reduce(0) { $0 + $1.key.count + $1.value.count })
     }
+
+    @Test("slab size classes hold their values with at most 12.5% waste, and freed blocks are reused")
+    func slabClasses() {
+        var lastIndex = -1
+        for byteCount in MemoryEntry.outOfLineValueBytesMin..<LargeValueStorage.mappedBytesMin {
+            let (index, bytes) = ValueSlabs.sizeClass(byteCount)
+            #expect(bytes >= byteCount && (bytes - byteCount) * 8 <= byteCount)
+            #expect(index >= lastIndex && index < ValueSlabs.classCount)
+            lastIndex = index
+        }
+        #expect(ValueSlabs.sizeClass(16_384).bytes == 16_384)
+        let slabs = ValueSlabs.shared
+        let first = slabs.allocate(byteCount: 5_000)
+        let second = slabs.allocate(byteCount: 5_000)
+        #expect(first != second)
+        slabs.deallocate(first, byteCount: 5_000)
+        #expect(slabs.allocate(byteCount: 4_999) == first)
+        slabs.deallocate(first, byteCount: 4_999)
+        slabs.deallocate(second, byteCount: 5_000)
+    }
 }
