@@ -145,10 +145,11 @@ enum LargeValueStorage {
         }
     }
 
-    /// A fresh anonymous read-write mapping of `length` bytes (a whole number of pages), populated on Linux.
-    static func map(_ length: Int) -> UnsafeMutableRawPointer {
+    /// A fresh anonymous read-write mapping of `length` bytes (a whole number of pages), populated on Linux when
+    /// `populated`.
+    static func map(_ length: Int, populated: Bool = true) -> UnsafeMutableRawPointer {
         #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | (populated ? MAP_POPULATE : 0)
         #else
         let flags = MAP_PRIVATE | MAP_ANON
         #endif
@@ -164,13 +165,20 @@ enum LargeValueStorage {
 /// `LargeValueStorage.mappedBytesMin`.
 ///
 /// Sizes round up to one of eight steps per power of two (at most 12.5% waste); each class carves blocks from
-/// populated 1 MiB mappings of its own and keeps freed blocks on a list (the next pointer in the block) for the
-/// next value of its class. Slabs are kept for the life of the process, like memory malloc keeps in its heap,
+/// 1 MiB mappings of its own and keeps freed blocks on a list (the next pointer in the block) for the next value
+/// of its class. A slab is populated `populateBytes` at a time as blocks are first carved (one madvise instead of
+/// a fault per page, and no single put pays for a whole slab). Slabs are kept for the life of the process, like memory malloc keeps in its heap,
 /// and shared by every engine. One mutex guards it; callers copy at least 2 KiB per call, which dwarfs it.
 final class ValueSlabs: @unchecked Sendable {
     static let shared = ValueSlabs()
 
     static let slabBytes = 1 << 20
+    /// Bytes of a slab populated at once, ahead of the blocks carved from it.
+    static let populateBytes = 64 << 10
+    #if os(Linux)
+    /// `MADV_POPULATE_WRITE` (Linux 5.14); on older kernels the call fails and pages fault in as usual.
+    static let madvisePopulateWrite: Int32 = 23
+    #endif
     static let smallestTop = 10
     static let classCount = (16 - smallestTop + 1) * 8
 
@@ -179,6 +187,10 @@ final class ValueSlabs: @unchecked Sendable {
     private var freeLists: [UnsafeMutableRawPointer?]
     private var slabNext: [UnsafeMutableRawPointer?]
     private var slabRemaining: [Int]
+    /// Per class: where the populated part of its current slab ends.
+    private var slabPopulatedEnd: [UnsafeMutableRawPointer?]
+    /// Per class: where its current slab ends.
+    private var slabEnd: [UnsafeMutableRawPointer?]
 
     private init() {
         lock = .allocate(capacity: 1)
@@ -186,6 +198,8 @@ final class ValueSlabs: @unchecked Sendable {
         freeLists = Array(repeating: nil, count: Self.classCount)
         slabNext = Array(repeating: nil, count: Self.classCount)
         slabRemaining = Array(repeating: 0, count: Self.classCount)
+        slabPopulatedEnd = Array(repeating: nil, count: Self.classCount)
+        slabEnd = Array(repeating: nil, count: Self.classCount)
     }
 
     /// The class of a `byteCount`-byte block and its size in bytes (≥ `byteCount`).
@@ -208,10 +222,22 @@ final class ValueSlabs: @unchecked Sendable {
             return block
         }
         if slabRemaining[index] == 0 {
-            slabNext[index] = LargeValueStorage.map(Self.slabBytes)
+            let slab = LargeValueStorage.map(Self.slabBytes, populated: false)
+            slabNext[index] = slab
+            slabPopulatedEnd[index] = slab
+            slabEnd[index] = slab + Self.slabBytes
             slabRemaining[index] = Self.slabBytes / bytes
         }
         let block = slabNext[index]!
+        #if os(Linux)
+        if let populatedEnd = slabPopulatedEnd[index], block + bytes > populatedEnd {
+            // Page-aligned: slabs start on a page and `populateBytes` is whole pages.
+            let wanted = Swift.max(Self.populateBytes, LargeValueStorage.mappedLength(block + bytes - populatedEnd))
+            let length = Swift.min(wanted, slabEnd[index]! - populatedEnd)
+            _ = madvise(populatedEnd, length, Self.madvisePopulateWrite)
+            slabPopulatedEnd[index] = populatedEnd + length
+        }
+        #endif
         slabNext[index] = block + bytes
         slabRemaining[index] -= 1
         return block
