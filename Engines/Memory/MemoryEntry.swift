@@ -155,6 +155,7 @@ enum LargeValueStorage {
         #endif
         let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, flags, -1, 0)
         guard let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) else {
+            // As for any Swift allocation (the entries and arrays themselves), running out of memory is fatal.
             fatalError("out of memory mapping \(length) bytes for values")
         }
         return mapped
@@ -234,6 +235,8 @@ final class ValueSlabs: @unchecked Sendable {
             // Page-aligned: slabs start on a page and `populateBytes` is whole pages.
             let wanted = Swift.max(Self.populateBytes, LargeValueStorage.mappedLength(block + bytes - populatedEnd))
             let length = Swift.min(wanted, slabEnd[index]! - populatedEnd)
+            // Only a hint: a kernel without MADV_POPULATE_WRITE (before 5.14) answers EINVAL and the pages fault in
+            // on first write instead, so the result is deliberately not checked.
             _ = madvise(populatedEnd, length, Self.madvisePopulateWrite)
             slabPopulatedEnd[index] = populatedEnd + length
         }
