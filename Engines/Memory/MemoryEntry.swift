@@ -139,7 +139,8 @@ enum LargeValueStorage {
 
     static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         if byteCount >= mappedBytesMin {
-            munmap(pointer, mappedLength(byteCount))
+            let unmapped = munmap(pointer, mappedLength(byteCount))
+            assert(unmapped == 0, "a value's own mapping is unmapped exactly once, whole")
         } else {
             ValueSlabs.shared.deallocate(pointer, byteCount: byteCount)
         }
