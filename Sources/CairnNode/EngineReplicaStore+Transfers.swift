@@ -96,7 +96,7 @@ extension EngineReplicaStore: Transfer.StorageView {
         for entry in entries {
             let stored = storedKey(entry.key)
             guard stored.prefix(4).elementsEqual(try partitionPrefix(partition)) else {
-                throw TransferError.keyOutsidePartition(keyPartition: partitioner.partition(for: entry.key), transferPartition: partition)
+                throw TransferError.keyOutsidePartition(keyPartition: Ring.partition(for: entry.key, partitionCount: partitionCount), transferPartition: partition)
             }
             if let merged = try Transfer.merged(stored: try engine.get(stored), incoming: entry.data, policy: policy) {
                 batch.put(stored, merged)

@@ -16,14 +16,14 @@ import CairnStorage
 /// while the node runs, but a key's partition, and so its stored key, does not.
 public final class EngineReplicaStore: ReplicaStorageView {
     public let partitionCount: Int
-    /// Maps keys to partitions: `Ring.partition(for:)` depends only on Q, so any ring of Q partitions does.
-    let partitioner: Ring
     let tables: [String: any StorageEngine]
     let hintEngine: any StorageEngine
 
     public init(partitionCount: Int, tables: [String: any StorageEngine], hints: any StorageEngine) {
+        precondition(
+            (Ring.partitionCountMin...Ring.partitionCountMax).contains(partitionCount),
+            "Q is \(Ring.partitionCountMin)…\(Ring.partitionCountMax)")
         self.partitionCount = partitionCount
-        partitioner = Ring(partitionCount: partitionCount, members: [RingMember(NodeID("partitioner"))])
         self.tables = tables
         self.hintEngine = hints
     }
@@ -71,7 +71,7 @@ public final class EngineReplicaStore: ReplicaStorageView {
     }
 
     func storedKey(_ key: [UInt8]) -> [UInt8] {
-        let partition = UInt32(partitioner.partition(for: key))
+        let partition = UInt32(Ring.partition(for: key, partitionCount: partitionCount))
         return withUnsafeBytes(of: partition.bigEndian) { Array($0) } + key
     }
 

@@ -70,6 +70,11 @@ public struct Ring: Equatable, Codable, Sendable {
 
     /// The partition a key belongs to.
     public func partition<Key: Sequence<UInt8>>(for key: Key) -> Int {
+        Self.partition(for: key, partitionCount: partitionCount)
+    }
+
+    /// The partition a key belongs to in any ring of `partitionCount` partitions: it depends on Q alone.
+    public static func partition<Key: Sequence<UInt8>>(for key: Key, partitionCount: Int) -> Int {
         Int(truncatingIfNeeded: StableHash.hash(key).multipliedFullWidth(by: UInt64(partitionCount)).high)
     }
 
