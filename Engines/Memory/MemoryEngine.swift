@@ -19,22 +19,32 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
 /// tests and as the fastest baseline.
 ///
 /// Locking: a point read takes only its shard's lock, shared (`ShardedKeyMap.withEntry`), so readers never queue
-/// behind the engine-wide lock. Every write takes the engine-wide `writerLock` exclusive (one writer at a time,
-/// and no scan meanwhile) and, while it changes the point map, the locks of the shards it touches, exclusive; a
-/// batch takes all of its shards' locks before its first change and keeps them to its end, so a reader sees all
-/// of a batch or none of it. A scan and `statistics` take `writerLock` shared, so they see one consistent snapshot
-/// of the sorted index and of the values, which only writers change.
+/// behind the engine-wide lock. Every write takes the engine-wide `writerLock` exclusive (one writer at a time) and,
+/// while it changes the point map, the locks of the shards it touches, exclusive; a batch takes all of its shards'
+/// locks before its first change and keeps them to its end, so a reader sees all of a batch or none of it.
+///
+/// Scans never wait for writers, nor writers for scans: a scan copies the sorted index (a copy-on-write value, so
+/// the copy is a snapshot) under `snapshotLock`, a spin lock held for a few instructions, and walks its copy with
+/// no lock held. A writer changes the index under `snapshotLock` (a batch builds its changes on a copy and
+/// publishes them at once), copying only the path it changes while a snapshot shares it. While any scan is pinned
+/// (`pinnedScans`), an overwrite never changes a value in place: it makes a new entry, so the old one stays whole
+/// for the snapshots that hold it.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
     private let writerLock = ReadWriteLock()
+    /// Guards `orderedKeys` and `pinnedScans`.
+    private let snapshotLock = SnapshotLock()
     /// The point map; its shards are guarded by their own locks, its `count` by `writerLock`.
     private let entries = ShardedKeyMap()
-    // Guarded by `writerLock`.
+    /// Changed under `writerLock` and `snapshotLock`; copied by scans under `snapshotLock`.
     private var orderedKeys = SortedKeyIndex()
+    /// Scans walking a snapshot now. Guarded by `snapshotLock`.
+    private var pinnedScans = 0
+    /// Guarded by `writerLock`.
     private var payloadBytes = 0
-    /// Written with `writerLock` and every shard lock held; read holding either.
+    /// Written with `writerLock`, every shard lock and `snapshotLock` held; read holding any of them.
     private var isClosed = false
 
     public init(options: MemoryOptions = MemoryOptions()) {
@@ -61,7 +71,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
             try checkOpen()
             try reserve(key.count + value.count)
             let hash = key.withUnsafeBytes { entries.hash($0) }
-            entries.withShardLocked(hash: hash) { store(key, value, hash: hash) }
+            var unbatched: SortedKeyIndex?
+            entries.withShardLocked(hash: hash) { store(key, value, hash: hash, batchIndex: &unbatched) }
         }
     }
 
@@ -70,7 +81,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try writerLock.withWriteLock {
             try checkOpen()
             let hash = key.withUnsafeBytes { entries.hash($0) }
-            entries.withShardLocked(hash: hash) { remove(key, hash: hash) }
+            var unbatched: SortedKeyIndex?
+            entries.withShardLocked(hash: hash) { remove(key, hash: hash, batchIndex: &unbatched) }
         }
     }
 
@@ -86,17 +98,22 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
                 case .put(let key, _), .delete(let key): key.withUnsafeBytes { entries.hash($0) }
                 }
             }
+            // The batch changes a copy of the index (sharing all it does not change) and publishes it whole.
+            var batchIndex: SortedKeyIndex? = orderedKeys
             entries.withShardsLocked(hashes: hashes) {
                 for (operation, hash) in zip(batch.operations, hashes) {
                     switch operation {
                     case .put(let key, let value):
                         payloadBytes += key.count + value.count
-                        store(key, value, hash: hash)
+                        store(key, value, hash: hash, batchIndex: &batchIndex)
                     case .delete(let key):
-                        remove(key, hash: hash)
+                        remove(key, hash: hash, batchIndex: &batchIndex)
                     }
                 }
+                snapshotLock.withLock { swap(&orderedKeys, &batchIndex!) }
             }
+            // The index before the batch is released here, outside every lock.
+            batchIndex = nil
         }
     }
 
@@ -104,11 +121,14 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         _ range: KeyRange,
         _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision
     ) throws {
-        try writerLock.withReadLock {
+        let snapshot = try snapshotLock.withLock {
             try checkOpen()
-            try orderedKeys.scan(range) { entry in
-                try entry.withKeyAndValue { try visit($0, $1) }
-            }
+            pinnedScans += 1
+            return orderedKeys
+        }
+        defer { snapshotLock.withLock { pinnedScans -= 1 } }
+        try snapshot.scan(range) { entry in
+            try entry.withKeyAndValue { try visit($0, $1) }
         }
     }
 
@@ -126,38 +146,53 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func close() throws {
         writerLock.withWriteLock {
             guard !isClosed else { return }
-            entries.withAllShardsLocked { isClosed = true }
+            entries.withAllShardsLocked { snapshotLock.withLock { isClosed = true } }
             entries.removeAll()
-            orderedKeys = SortedKeyIndex()
+            var released = SortedKeyIndex()
+            snapshotLock.withLock { swap(&orderedKeys, &released) }
             payloadBytes = 0
         }
     }
 
     /// Stores an entry whose bytes `reserve` already counted. Call with `writerLock` and the key's shard lock held
-    /// exclusive.
-    private func store(_ key: Bytes, _ value: Bytes, hash: UInt64) {
+    /// exclusive. A batch passes its copy of the index in `batchIndex` (and never overwrites a value in place, as
+    /// scans would see that before the batch is published); a single write passes nil.
+    private func store(_ key: Bytes, _ value: Bytes, hash: UInt64, batchIndex: inout SortedKeyIndex?) {
         let found = key.withUnsafeBytes { entries.entry(for: $0, hash: hash) }
         if let entry = found {
             payloadBytes -= key.count + entry.valueBytes
-            guard !entry.replaceValue(with: value) else { return }
-            // The new value does not fit the old allocation: both indexes take a new entry.
+            // In place only while no scan holds a snapshot; the lock keeps one from starting meanwhile.
+            if batchIndex == nil, snapshotLock.withLock({ pinnedScans == 0 && entry.replaceValue(with: value) }) {
+                return
+            }
+            // The value does not fit the old allocation, or a snapshot may hold it: both indexes take a new entry.
             let resized = MemoryEntry.make(key: key, value: value)
             entries.set(resized, hash: hash)
-            orderedKeys.replace(with: resized)
+            changeIndex(&batchIndex) { $0.replace(with: resized) }
         } else {
             let entry = MemoryEntry.make(key: key, value: value)
             entries.set(entry, hash: hash)
-            orderedKeys.insert(entry)
+            changeIndex(&batchIndex) { $0.insert(entry) }
         }
     }
 
     /// Removes an entry if present, releasing its bytes. Call with `writerLock` and the key's shard lock held
-    /// exclusive.
-    private func remove(_ key: Bytes, hash: UInt64) {
+    /// exclusive; `batchIndex` as for `store`.
+    private func remove(_ key: Bytes, hash: UInt64, batchIndex: inout SortedKeyIndex?) {
         let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: hash) }
         guard let removed = removedEntry else { return }
-        orderedKeys.remove(key)
+        changeIndex(&batchIndex) { $0.remove(key) }
         payloadBytes -= key.count + removed.valueBytes
+    }
+
+    /// Applies `change` to a batch's copy of the index, or to the published index under `snapshotLock`.
+    @inline(__always)
+    private func changeIndex(_ batchIndex: inout SortedKeyIndex?, _ change: (inout SortedKeyIndex) -> Void) {
+        if batchIndex != nil {
+            change(&batchIndex!)
+        } else {
+            snapshotLock.withLock { change(&orderedKeys) }
+        }
     }
 
     /// Accounts for `bytes` more, or throws when that would pass `bytesMax`. Call with `writerLock` held exclusive.
