@@ -117,9 +117,10 @@ final class MemoryEntry: ManagedBuffer<MemoryEntryHeader, UInt8> {
 ///
 /// Values of `mappedBytesMin` and up get their own anonymous mapping, populated when it is made
 /// (`MAP_POPULATE`): the kernel fills every page in one call instead of taking one page fault per 4 KiB as the
-/// copy first touches it, which is most of the cost of storing a fresh 256 KiB value. Smaller out-of-line values
-/// come from `ValueSlabs`, away from the malloc heap, so the small entries (header and key) that point lookups
-/// read stay packed together instead of one per 16 KiB of heap. Nothing here changes process-wide malloc
+/// copy first touches it, which is most of the cost of storing a fresh 256 KiB value; a freed one goes to
+/// `MappingCache` for the next value of its length (up to its byte limit), else back to the kernel. Smaller
+/// out-of-line values come from `ValueSlabs`, away from the malloc heap, so the small entries (header and key)
+/// that point lookups read stay packed together instead of one per 16 KiB of heap. Nothing here changes process-wide malloc
 /// settings.
 enum LargeValueStorage {
     /// Values this large or larger are mapped directly (glibc's default mmap threshold).
@@ -133,13 +134,18 @@ enum LargeValueStorage {
     }
 
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        if byteCount >= mappedBytesMin { return map(mappedLength(byteCount)) }
+        if byteCount >= mappedBytesMin {
+            let length = mappedLength(byteCount)
+            return MappingCache.shared.take(length: length) ?? map(length)
+        }
         return ValueSlabs.shared.allocate(byteCount: byteCount)
     }
 
     static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         if byteCount >= mappedBytesMin {
-            let unmapped = munmap(pointer, mappedLength(byteCount))
+            let length = mappedLength(byteCount)
+            guard !MappingCache.shared.keep(pointer, length: length) else { return }
+            let unmapped = munmap(pointer, length)
             assert(unmapped == 0, "a value's own mapping is unmapped exactly once, whole")
         } else {
             ValueSlabs.shared.deallocate(pointer, byteCount: byteCount)
