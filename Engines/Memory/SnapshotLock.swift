@@ -3,40 +3,52 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A spin lock for the memory engine's sorted index and its count of pinned scans, held only for a few
 /// instructions (a scan copying the index, a writer changing it), so a waiter spins instead of sleeping in the
 /// kernel: a futex sleep and wake-up costs tens of microseconds, far more than the wait itself.
 ///
-/// A waiter spins `spinsBeforeYield` times, then yields its processor on each further try, so a holder that was
-/// descheduled gets to run.
+/// A waiter tries `spinsBeforeYield` times, then yields its processor before each further try, so a holder that
+/// was descheduled gets to run.
+///
+/// It is a pthread spin lock, called through C on purpose: the Swift optimizer treats a C call as able to release
+/// any object, so it never moves the retains of a value copied under the lock (a scan's snapshot) past the unlock.
+/// With a Swift atomic as the lock word it did, and a writer could change the index in place before the scan's
+/// copy was retained.
 final class SnapshotLock: @unchecked Sendable {
     /// Tries before a waiter starts yielding the processor.
     static let spinsBeforeYield = 256
 
-    private let locked = Atomic<Bool>(false)
+    private let lock: UnsafeMutablePointer<pthread_spinlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        let result = pthread_spin_init(lock, Int32(PTHREAD_PROCESS_PRIVATE))
+        precondition(result == 0, "pthread_spin_init failed: \(result)")
+    }
+
+    deinit {
+        pthread_spin_destroy(lock)
+        lock.deallocate()
+    }
 
     /// Runs `body` holding the lock.
     @inline(__always)
     func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
-        lock()
-        defer { locked.store(false, ordering: .releasing) }
+        acquire()
+        defer {
+            let result = pthread_spin_unlock(lock)
+            assert(result == 0, "pthread_spin_unlock failed: \(result)")
+        }
         return try body()
     }
 
     @inline(__always)
-    private func lock() {
-        if locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { return }
-        var spins = 0
-        while true {
-            if !locked.load(ordering: .relaxed),
-                locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-            {
-                return
-            }
-            spins += 1
-            if spins >= Self.spinsBeforeYield { sched_yield() }
+    private func acquire() {
+        var tries = 0
+        while pthread_spin_trylock(lock) != 0 {
+            tries += 1
+            if tries >= Self.spinsBeforeYield { sched_yield() }
         }
     }
 }
