@@ -58,6 +58,11 @@ struct MappingCacheTests {
         try engine.put(Bytes("a".utf8), first)
         let freedAt = try engine.withValue(forKey: Bytes("a".utf8)) { $0?.baseAddress }
         try engine.delete(Bytes("a".utf8))
+        // The freed mapping went to the cache, not back to the kernel (which might hand out the same address).
+        let length = LargeValueStorage.mappedLength(valueBytes)
+        let cached = MappingCache.shared.take(length: length)
+        #expect(cached != nil && cached == freedAt.map { UnsafeMutableRawPointer(mutating: $0) })
+        if let cached { #expect(MappingCache.shared.keep(cached, length: length)) }
         try engine.put(Bytes("b".utf8), second)
         let reusedAt = try engine.withValue(forKey: Bytes("b".utf8)) { $0?.baseAddress }
         #expect(freedAt != nil && reusedAt == freedAt)
