@@ -17,37 +17,6 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(coordinator)/s\(start)#\(sequence)" }
 }
 
-/// A hinted write held by a fallback node for an unreachable owner: merged per (owner, table, key).
-public struct Hint: Hashable, Sendable {
-    public var owner: NodeID
-    public var table: String
-    public var key: [UInt8]
-    /// The encoded sibling set to hand over.
-    public var data: [UInt8]
-
-    public init(owner: NodeID, table: String, key: [UInt8], data: [UInt8]) {
-        self.owner = owner
-        self.table = table
-        self.key = key
-        self.data = data
-    }
-
-    public var slot: HintSlot { HintSlot(owner: owner, table: table, key: key) }
-}
-
-/// Where a hint is kept: one per (owner, table, key).
-public struct HintSlot: Hashable, Sendable {
-    public var owner: NodeID
-    public var table: String
-    public var key: [UInt8]
-
-    public init(owner: NodeID, table: String, key: [UInt8]) {
-        self.owner = owner
-        self.table = table
-        self.key = key
-    }
-}
-
 /// The messages nodes exchange. Every handler is idempotent, so duplicated or reordered delivery is safe.
 public enum Message: Hashable, Sendable {
     /// Merge `data` into your copy of the key (or, with `hintFor`, hold it as a hint for that owner); ack it.
@@ -56,9 +25,6 @@ public enum Message: Hashable, Sendable {
     /// Send your copy of the key (a fallback sends the hint it holds, if any).
     case replicaGet(id: RequestID, table: String, key: [UInt8])
     case replicaGetReply(id: RequestID, data: [UInt8]?)
-    /// A hint handed to its owner; the owner merges it and acknowledges what it merged.
-    case hintDelivery(table: String, key: [UInt8], data: [UInt8])
-    case hintAck(table: String, key: [UInt8], data: [UInt8])
     /// Remove the key if your copy is still exactly the tombstones of `history`.
     case reap(table: String, key: [UInt8], history: [UInt8])
     /// A node that is not a primary of the key asks a primary to coordinate a client's put or delete.
@@ -70,6 +36,8 @@ public enum Message: Hashable, Sendable {
     /// Are you there? A node about to forward a write asks every primary at once; the first to answer takes it.
     case ping(id: RequestID)
     case pong(id: RequestID)
+    /// Hinted handoff between a hint's holder and its owner.
+    case hints(Hints.Message)
 }
 
 /// Where a coordinator's answer goes: to its own client, or back to the node that forwarded the request.
@@ -91,8 +59,8 @@ public enum TimerID: Hashable, Sendable {
     case replicaTimeout(RequestID)
     /// The request gives up and answers the client.
     case requestTimeout(RequestID)
-    /// Time to offer held hints to their owners again.
-    case hintDelivery
+    /// The hint holder's timer.
+    case hints(Hints.Timer)
     /// A deleted key's grace period is over: reap it if every replica still holds only its tombstone.
     case reap(RequestID)
     /// A forwarded put was not taken on in time: suspect the primary it went to.

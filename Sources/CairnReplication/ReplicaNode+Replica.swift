@@ -1,6 +1,6 @@
 import CairnCore
 
-/// The replica side: merging writes into stored copies, holding and handing over hints, reaping tombstones.
+/// The replica side: merging writes into stored copies, answering reads, reaping tombstones.
 extension ReplicaNode {
     mutating func replicaPut(
         id requestID: RequestID, table: String, key: [UInt8], data: [UInt8], hintFor owner: NodeID?, from sender: NodeID
@@ -68,62 +68,13 @@ extension ReplicaNode {
         // Hints are kept per (owner, table, key): look up each possible owner rather than scanning them all.
         var held: [SiblingSet] = []
         for member in ring.members {
-            guard let hint = hints[HintSlot(owner: member.id, table: table, key: key)] else { continue }
+            guard let hint = hintHolder.held[HintSlot(owner: member.id, table: table, key: key)] else { continue }
             held.append(try SiblingSetCodec.decode(hint.data))
         }
         guard !held.isEmpty else { return nil }
         var merged = SiblingSet.empty
         for copy in held { merged = try merged.mergedWithinStoredLimits(copy, policy: policy(of: table)) }
         return SiblingSetCodec.encode(merged)
-    }
-
-    // MARK: Hints
-
-    /// Merges a write into the hint held for (owner, table, key); nil when the hint store is full. Throws, and
-    /// changes nothing, when the held hint does not decode or the merge would pass a limit.
-    mutating func holdHint(owner: NodeID, table: String, key: [UInt8], incoming: SiblingSet) throws(ReplicationError) -> Hint? {
-        let slot = HintSlot(owner: owner, table: table, key: key)
-        let held = try hints[slot].map { hint throws(ReplicationError) in try SiblingSetCodec.decode(hint.data) }
-        if held == nil, hints.count >= ReplicationLimits.hintsMax { return nil }
-        let merged = try (held ?? .empty).mergedForWrite(incoming, policy: policy(of: table))
-        let hint = Hint(owner: owner, table: table, key: key, data: SiblingSetCodec.encode(merged))
-        hints[slot] = hint
-        return hint
-    }
-
-    /// Offers up to `hintsPerDeliveryRoundMax` held hints to their owners, in a stable order, and rearms.
-    mutating func offerHints() -> [Directive] {
-        let slots = hints.keys.sorted { left, right in
-            if left.owner != right.owner { return left.owner < right.owner }
-            if left.table != right.table { return left.table < right.table }
-            return left.key.lexicographicallyPrecedes(right.key)
-        }
-        var directives: [Directive] = slots.prefix(configuration.hintsPerDeliveryRoundMax).compactMap { slot in
-            guard let hint = hints[slot] else { return nil }
-            return .send(to: hint.owner, .hintDelivery(table: hint.table, key: hint.key, data: hint.data))
-        }
-        if mutant(.hintDroppedFromMemoryWhenOffered) { for slot in slots.prefix(configuration.hintsPerDeliveryRoundMax) { hints[slot] = nil } }
-        if mutant(.hintDeletedDurablyWhenOffered) { directives += slots.prefix(configuration.hintsPerDeliveryRoundMax).map { .removeHint($0) } }
-        directives.append(.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds))
-        return directives
-    }
-
-    /// The owner merges a delivered hint, persists it, and acknowledges exactly what it merged. A hint it
-    /// cannot merge (its copy unreadable, or the merge past the stored bounds) is not acknowledged: the holder
-    /// keeps it, and the log says why.
-    mutating func hintDelivered(table: String, key: [UInt8], data: [UInt8], from holder: NodeID) -> [Directive] {
-        guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
-        let merge = mergeIntoLocal(table: table, key: key, incoming, forWrite: false)
-        guard merge.stored else { return merge.directives }
-        return merge.directives + [.send(to: holder, .hintAck(table: table, key: key, data: data))]
-    }
-
-    /// A hint is dropped only once its owner acknowledged the very data held (not an older version of it).
-    mutating func hintAcknowledged(table: String, key: [UInt8], data: [UInt8], by owner: NodeID) -> [Directive] {
-        let slot = HintSlot(owner: owner, table: table, key: key)
-        guard hints[slot]?.data == data || (mutant(.hintDroppedOnAnyAcknowledgement) && hints[slot] != nil) else { return [] }
-        hints[slot] = nil
-        return [.removeHint(slot)]
     }
 
     // MARK: Tombstones

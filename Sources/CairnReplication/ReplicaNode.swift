@@ -26,8 +26,8 @@ public struct ReplicaNode {
     var forwards: [RequestID: PendingForward] = [:]
     /// Forwarded requests already taken on, with when, so a duplicated `coordinate` is not applied twice.
     var acceptedForwards: [RequestID: UInt64] = [:]
-    /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
-    public internal(set) var hints: [HintSlot: Hint] = [:]
+    /// The hint holder's state (`Hints`).
+    var hintHolder = Hints.State()
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
     /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
@@ -54,14 +54,17 @@ public struct ReplicaNode {
         self.storage = storage
         self.ring = configuration.ring
         self.ringEpoch = configuration.ringEpoch
-        for hint in hints { self.hints[hint.slot] = hint }
+        for hint in hints { hintHolder.held[hint.slot] = hint }
     }
 
     /// Starts the node's periodic work; call once, before any other event.
     public mutating func start(now: UInt64) -> [Directive] {
         self.now = now
-        return [.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds)]
+        return [.startTimer(.hints(.delivery), afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds)]
     }
+
+    /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
+    public var hints: [HintSlot: Hint] { hintHolder.held }
 
     /// Requests this node is coordinating right now.
     public var pendingRequestCount: Int { writes.count + reads.count + forwards.count }
@@ -121,10 +124,6 @@ public struct ReplicaNode {
             }
         case .replicaGetReply(let id, let data):
             return readReplied(id, by: sender, data: data)
-        case .hintDelivery(let table, let key, let data):
-            return hintDelivered(table: table, key: key, data: data, from: sender)
-        case .hintAck(let table, let key, let data):
-            return hintAcknowledged(table: table, key: key, data: data, by: sender)
         case .reap(let table, let key, let history):
             return reapIfUnchanged(table: table, key: key, history: history)
         case .coordinate(let id, let request):
@@ -139,6 +138,8 @@ public struct ReplicaNode {
             return [.send(to: sender, .pong(id: id))]
         case .pong(let id):
             return ponged(id, by: sender)
+        case .hints(let message):
+            return onHintsMessage(message, from: sender)
         }
     }
 
@@ -149,7 +150,7 @@ public struct ReplicaNode {
             return writes[id] != nil ? replaceSilentWriteReplicas(id) : replaceSilentReadReplicas(id)
         case .requestTimeout(let id):
             return writes[id] != nil ? writeTimedOut(id) : readTimedOut(id)
-        case .hintDelivery:
+        case .hints(.delivery):
             return offerHints()
         case .reap(let id):
             return reapNow(id)

@@ -132,10 +132,10 @@ struct CoordinatorTests {
             return
         }
         #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", start: 1, sequence: 1))))
-        let offered = holder.onTimer(.hintDelivery, now: 1_200)
-        #expect(offered.first == .send(to: "n2", .hintDelivery(table: "t", key: key, data: hint.data)))
-        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: [9]), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
-        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: hint.data), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
+        let offered = holder.onTimer(.hints(.delivery), now: 1_200)
+        #expect(offered.first == .send(to: "n2", .hints(.delivery(table: "t", key: key, data: hint.data))))
+        #expect(holder.onMessage(.hints(.ack(table: "t", key: key, data: [9])), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
+        #expect(holder.onMessage(.hints(.ack(table: "t", key: key, data: hint.data)), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
         #expect(holder.hints.isEmpty)
     }
 

@@ -52,9 +52,9 @@ struct NodeShellTests {
         shell.stop()
         try shell.start(ReplicaNode(configuration: NodeConfiguration(id: "n1", ring: Self.ring, tables: ["t": TableSettings()]), storage: store), store: store, now: 2_000)
         #expect(shell.generation == 2)
-        #expect(try shell.onTimer(.hintDelivery, generation: 1, now: 2_500) == .staleTimer)
+        #expect(try shell.onTimer(.hints(.delivery), generation: 1, now: 2_500) == .staleTimer)
         #expect(ports.scheduled.map(\.generation) == [1, 2], "a stale timer does nothing")
-        #expect(try shell.onTimer(.hintDelivery, generation: 2, now: 2_500) == .performed)
+        #expect(try shell.onTimer(.hints(.delivery), generation: 2, now: 2_500) == .performed)
         #expect(ports.scheduled.map(\.generation) == [1, 2, 2], "a current hint-delivery timer re-arms itself")
     }
 

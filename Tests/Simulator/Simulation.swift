@@ -144,7 +144,7 @@ public final class Simulation {
             try node.shell.onMessage(message, from: from, now: localTime(to))
         case .timer(let id, let generation, let timer):
             guard let node = nodes[id], node.core != nil, node.shell.generation == generation else { return }
-            if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
+            if case .hints(.delivery) = timer {} else { log("\(id) timer \(timer)") }
             // A forward no primary took on is coordinated here, under a dot issued now.
             let forwarded = forwardedWrite(at: id, on: timer)
             let before = forwarded.flatMap { dotBase(at: node, $0) }
@@ -219,8 +219,8 @@ public final class Simulation {
         case .replicaPutAck(let id): "put-ack \(id)"
         case .replicaGet(let id, _, let key): "get \(id) \(text(key))"
         case .replicaGetReply(let id, let data): "get-reply \(id) \(data == nil ? "absent" : "\(data!.count) B")"
-        case .hintDelivery(_, let key, _): "hint \(text(key))"
-        case .hintAck(_, let key, _): "hint-ack \(text(key))"
+        case .hints(.delivery(_, let key, _)): "hint \(text(key))"
+        case .hints(.ack(_, let key, _)): "hint-ack \(text(key))"
         case .reap(_, let key, _): "reap \(text(key))"
         case .coordinate(let id, let request): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
         case .coordinateAccepted(let id): "coordinate-accepted \(id)"
