@@ -19,14 +19,8 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
 
 /// The messages nodes exchange. Every handler is idempotent, so duplicated or reordered delivery is safe.
 public enum Message: Hashable, Sendable {
-    /// Merge `data` into your copy of the key (or, with `hintFor`, hold it as a hint for that owner); ack it.
-    case replicaPut(id: RequestID, table: String, key: [UInt8], data: [UInt8], hintFor: NodeID?)
     case replicaPutAck(id: RequestID)
-    /// Send your copy of the key (a fallback sends the hint it holds, if any).
-    case replicaGet(id: RequestID, table: String, key: [UInt8])
     case replicaGetReply(id: RequestID, data: [UInt8]?)
-    /// Remove the key if your copy is still exactly the tombstones of `history`.
-    case reap(table: String, key: [UInt8], history: [UInt8])
     /// A node that is not a primary of the key asks a primary to coordinate a client's put or delete.
     case coordinate(id: RequestID, request: ClientRequest)
     /// The primary took the forwarded request on (the forwarder does not suspect it).
@@ -36,6 +30,8 @@ public enum Message: Hashable, Sendable {
     /// Are you there? A node about to forward a write asks every primary at once; the first to answer takes it.
     case ping(id: RequestID)
     case pong(id: RequestID)
+    /// A coordinator's request to a replica.
+    case replica(Replica.Message)
     /// Hinted handoff between a hint's holder and its owner.
     case hints(Hints.Message)
 }

@@ -25,11 +25,11 @@ extension ReplicaNode {
             } else {
                 // Every primary is asked, even a suspected one; a suspected one also gets a stand-in.
                 pending.targets.add(primary)
-                directives.append(.send(to: primary, .replicaGet(id: requestID, table: request.table, key: request.key)))
+                directives.append(.send(to: primary, .replica(.get(id: requestID, table: request.table, key: request.key))))
                 let suspects = suspected
                 if suspects.contains(primary), let fallback = pending.targets.draftFallback(avoiding: suspects, excluded: id) {
                     pending.targets.add(fallback, standingInFor: primary)
-                    directives.append(.send(to: fallback, .replicaGet(id: requestID, table: request.table, key: request.key)))
+                    directives.append(.send(to: fallback, .replica(.get(id: requestID, table: request.table, key: request.key))))
                 }
             }
         }
@@ -96,7 +96,7 @@ extension ReplicaNode {
                 // Merge into the copy stored now: the snapshot read earlier may predate this node's newer writes.
                 directives += mergeIntoLocal(table: pending.table, key: pending.key, merged, forWrite: false).directives
             } else {
-                let repair = Message.replicaPut(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil)
+                let repair = Message.replica(.put(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil))
                 directives.append(.send(to: primary, repair))
             }
         }
@@ -112,7 +112,7 @@ extension ReplicaNode {
         let answered = Set(pending.copies.map(\.node))
         let drafted = draftStandIns(&pending.targets) { answered.contains($0) }
         let directives = drafted.map {
-            Directive.send(to: $0.fallback, .replicaGet(id: requestID, table: pending.table, key: pending.key))
+            Directive.send(to: $0.fallback, .replica(.get(id: requestID, table: pending.table, key: pending.key)))
         }
         reads[requestID] = pending
         guard !directives.isEmpty else { return [] }

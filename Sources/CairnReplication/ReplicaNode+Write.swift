@@ -64,7 +64,7 @@ extension ReplicaNode {
     }
 
     func replicaPut(_ id: RequestID, _ pending: PendingWrite, hintFor owner: NodeID?) -> Message {
-        .replicaPut(id: id, table: pending.table, key: pending.key, data: pending.data, hintFor: owner)
+        .replica(.put(id: id, table: pending.table, key: pending.key, data: pending.data, hintFor: owner))
     }
 
     mutating func writeAcknowledged(_ requestID: RequestID, by node: NodeID) -> [Directive] {

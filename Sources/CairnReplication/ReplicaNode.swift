@@ -38,8 +38,8 @@ public struct ReplicaNode {
     public internal(set) var unreadableCopyCount = 0
     /// Stored copies that did not decode and were moved to the quarantine (see `ReplicaNode+Quarantine`).
     public internal(set) var quarantinedCopyCount = 0
-    /// The fresh actor of each key quarantined in this start (see `ReplicaNode+Quarantine`).
-    var quarantineActors: [OneShotCopies.Slot: NodeID] = [:]
+    /// The replica side's state (`Replica`).
+    var replica = Replica.State()
     /// Merges refused because they would have passed a sibling or version-vector limit (the write was not acknowledged).
     public internal(set) var refusedMergeCount = 0
     /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
@@ -112,20 +112,10 @@ public struct ReplicaNode {
         suspicions[sender] = nil
         lastHeard[sender] = self.now
         switch message {
-        case .replicaPut(let id, let table, let key, let data, let hintFor):
-            return replicaPut(id: id, table: table, key: key, data: data, hintFor: hintFor, from: sender)
         case .replicaPutAck(let id):
             return writeAcknowledged(id, by: sender)
-        case .replicaGet(let id, let table, let key):
-            do {
-                return try replicaGetReply(id: id, table: table, key: key, to: sender)
-            } catch {
-                return [unreadable(error, table: table, key: key, doing: "answering a read")]
-            }
         case .replicaGetReply(let id, let data):
             return readReplied(id, by: sender, data: data)
-        case .reap(let table, let key, let history):
-            return reapIfUnchanged(table: table, key: key, history: history)
         case .coordinate(let id, let request):
             return coordinateForwarded(request, id: id, from: sender)
         case .coordinateAccepted(let id):
@@ -138,6 +128,8 @@ public struct ReplicaNode {
             return [.send(to: sender, .pong(id: id))]
         case .pong(let id):
             return ponged(id, by: sender)
+        case .replica(let message):
+            return onReplicaMessage(message, from: sender)
         case .hints(let message):
             return onHintsMessage(message, from: sender)
         }
@@ -184,39 +176,5 @@ public struct ReplicaNode {
         let walk = ring.preferenceList(for: key, count: ring.members.count)
         let primaries = Array(walk.prefix(table.replicas))
         return (primaries, Array(walk.dropFirst(table.replicas)))
-    }
-
-    /// The stored copy of a key, or empty when absent. Throws `storageFailure` when the engine fails and
-    /// `corruptReplicaData` when the bytes do not decode: an unreadable copy is never taken for an absent one.
-    func localCopy(table: String, key: [UInt8]) throws(ReplicationError) -> SiblingSet {
-        try storedCopy(table: table, key: key)?.copy ?? .empty
-    }
-
-    /// The stored copy of a key, decoded and as stored; nil when absent. Throws as `localCopy` does.
-    func storedCopy(table: String, key: [UInt8]) throws(ReplicationError) -> (copy: SiblingSet, data: [UInt8])? {
-        let data: [UInt8]?
-        do {
-            data = try storage.load(table: table, key: key)
-        } catch {
-            throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
-        }
-        guard let data else { return nil }
-        return (try SiblingSetCodec.decode(data), data)
-    }
-
-    /// Counts a stored copy (or held hint) that could not be read and says so in the log.
-    mutating func unreadable(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
-        unreadableCopyCount += 1
-        return .log("\(id): unreadable copy of a key of \(key.count) bytes in '\(table)' while \(what), left as it is: \(error)")
-    }
-
-    /// Counts a merge refused at a limit and says so in the log.
-    mutating func refusedMerge(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
-        refusedMergeCount += 1
-        return .log("\(id): refused \(what) of a key of \(key.count) bytes in '\(table)': \(error)")
-    }
-
-    func policy(of table: String) -> ConflictPolicy {
-        configuration.tables[table]?.policy ?? .siblings
     }
 }

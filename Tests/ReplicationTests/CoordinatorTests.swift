@@ -62,7 +62,7 @@ struct CoordinatorTests {
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let replaced = coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)
         let hinted = sends(replaced).compactMap { to, message -> NodeID? in
-            if case .replicaPut(_, _, _, _, let owner?) = message { return owner } else { return nil }
+            if case .replica(.put(_, _, _, _, let owner?)) = message { return owner } else { return nil }
         }
         #expect(Set(hinted) == Set(primaries.dropFirst()))
         #expect(sends(replaced).allSatisfy { !primaries.contains($0.0) }, "hints go to fallbacks")
@@ -88,7 +88,7 @@ struct CoordinatorTests {
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
         let standIns = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)).compactMap { to, message -> (NodeID, NodeID)? in
-            if case .replicaPut(_, _, _, _, let owner?) = message { (owner, to) } else { nil }
+            if case .replica(.put(_, _, _, _, let owner?)) = message { (owner, to) } else { nil }
         }
         let standIn = Dictionary(uniqueKeysWithValues: standIns)
         guard let forFirst = standIn[primaries[1]], let forSecond = standIn[primaries[2]] else {
@@ -123,9 +123,9 @@ struct CoordinatorTests {
     @Test("a hint is dropped only when its owner acknowledges the very data held")
     func hintLifecycle() {
         var holder = node("n5")
-        let write = Message.replicaPut(id: RequestID(coordinator: "n1", start: 1, sequence: 1), table: "t", key: key,
+        let write = Message.replica(.put(id: RequestID(coordinator: "n1", start: 1, sequence: 1), table: "t", key: key,
             data: SiblingSetCodec.encode(try! SiblingSet.empty.applying(write: [1], tombstone: false, dot: Dot("n1", 1),
-                context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2")
+                context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2"))
         let stored = holder.onMessage(write, from: "n1", now: 1_000)
         guard case .persistHint(let hint) = stored.first else {
             Issue.record("the hint is persisted before the ack")
@@ -165,7 +165,7 @@ struct CoordinatorTests {
         let itself = node.onTimer(.forwardTimeout(third), now: 1_400)
         #expect(node.suspected == Set(primaries))
         let writers = sends(itself).compactMap { _, message -> String? in
-            guard case .replicaPut(_, _, _, let data, let owner) = message, owner != nil else { return nil }
+            guard case .replica(.put(_, _, _, let data, let owner)) = message, owner != nil else { return nil }
             return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name
         }
         #expect(!writers.isEmpty && writers.allSatisfy { $0 == "\(outsider)/1/s1.1" }, "the one-shot actor, with hints: \(writers)")

@@ -83,7 +83,7 @@ extension Simulation {
         let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
             switch directive {
             case .persist(_, let key, let data) where key == request.key: (index, data)
-            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: (index, data)
+            case .send(_, .replica(.put(_, _, let key, let data, _))) where key == request.key: (index, data)
             default: nil
             }
         }.first

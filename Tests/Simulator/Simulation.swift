@@ -214,14 +214,14 @@ public final class Simulation {
 
     func describe(_ message: Message) -> String {
         switch message {
-        case .replicaPut(let id, _, let key, _, let hintFor):
+        case .replica(.put(let id, _, let key, _, let hintFor)):
             "put \(id) \(text(key))" + (hintFor.map { " hint for \($0)" } ?? "")
         case .replicaPutAck(let id): "put-ack \(id)"
-        case .replicaGet(let id, _, let key): "get \(id) \(text(key))"
+        case .replica(.get(let id, _, let key)): "get \(id) \(text(key))"
         case .replicaGetReply(let id, let data): "get-reply \(id) \(data == nil ? "absent" : "\(data!.count) B")"
         case .hints(.delivery(_, let key, _)): "hint \(text(key))"
         case .hints(.ack(_, let key, _)): "hint-ack \(text(key))"
-        case .reap(_, let key, _): "reap \(text(key))"
+        case .replica(.reap(_, let key, _)): "reap \(text(key))"
         case .coordinate(let id, let request): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
         case .coordinateAccepted(let id): "coordinate-accepted \(id)"
         case .coordinated(let id, let reply): "coordinated \(id) \(describe(reply))"

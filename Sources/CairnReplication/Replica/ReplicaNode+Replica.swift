@@ -2,6 +2,22 @@ import CairnCore
 
 /// The replica side: merging writes into stored copies, answering reads, reaping tombstones.
 extension ReplicaNode {
+    /// A coordinator's request to this node as a replica.
+    mutating func onReplicaMessage(_ message: Replica.Message, from sender: NodeID) -> [Directive] {
+        switch message {
+        case .put(let id, let table, let key, let data, let hintFor):
+            return replicaPut(id: id, table: table, key: key, data: data, hintFor: hintFor, from: sender)
+        case .get(let id, let table, let key):
+            do {
+                return try replicaGetReply(id: id, table: table, key: key, to: sender)
+            } catch {
+                return [unreadable(error, table: table, key: key, doing: "answering a read")]
+            }
+        case .reap(let table, let key, let history):
+            return reapIfUnchanged(table: table, key: key, history: history)
+        }
+    }
+
     mutating func replicaPut(
         id requestID: RequestID, table: String, key: [UInt8], data: [UInt8], hintFor owner: NodeID?, from sender: NodeID
     ) -> [Directive] {
@@ -91,7 +107,7 @@ extension ReplicaNode {
         guard let reap = reaps.removeValue(forKey: requestID) else { return [] }
         return reap.primaries.flatMap { primary -> [Directive] in
             if primary == id { return reapIfUnchanged(table: reap.table, key: reap.key, history: reap.history) }
-            return [.send(to: primary, .reap(table: reap.table, key: reap.key, history: reap.history))]
+            return [.send(to: primary, .replica(.reap(table: reap.table, key: reap.key, history: reap.history)))]
         }
     }
 
