@@ -36,60 +36,49 @@ extension ReplicaNode {
         }
         let requestID = newRequestID()
         let data = SiblingSetCodec.encode(object)
-        var pending = PendingWrite(
-            clientID: request.id, route: route, table: request.table, key: request.key, data: data, object: object, quorum: quorum,
-            primaryQuorum: primaryQuorum, primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
+        var quorumRequest = QuorumRequest<Void>(
+            clientID: request.id, route: route, table: request.table, key: request.key, quorum: quorum,
+            primaryQuorum: primaryQuorum, counting: .replicaPositions, primaries: primaries, fallbacks: fallbacks)
         if isPrimary {
             // Persist before any replica hears of the write: the local copy is the coordinator's own ack.
             if !mutant(.coordinatorSkipsOwnPersist) { directives.append(.persist(table: request.table, key: request.key, data: data)) }
-            pending.targets.add(id)
-            pending.acknowledged.append(id)
+            quorumRequest.targets.add(id)
+            quorumRequest.record((), from: id)
         }
-        // Every primary is asked, even a suspected one (it may be back); a suspected one also gets a stand-in.
-        let suspects = suspected
+        let ask = replicaPut(requestID, table: request.table, key: request.key, data: data)
         for primary in primaries where primary != id {
-            pending.targets.add(primary)
-            directives.append(.send(to: primary, replicaPut(requestID, pending, hintFor: nil)))
-            if suspects.contains(primary), let fallback = pending.targets.draftFallback(avoiding: suspects, excluded: id) {
-                pending.targets.add(fallback, standingInFor: primary)
-                directives.append(.send(to: fallback, replicaPut(requestID, pending, hintFor: primary)))
-            }
+            directives += askPrimary(primary, of: &quorumRequest, ask)
         }
-        writes[requestID] = pending
-        directives += [
-            .startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
-            .startTimer(.requestTimeout(requestID), afterMilliseconds: configuration.requestTimeoutMilliseconds),
-        ]
-        return directives + progressWrite(requestID)
+        coordinator.writes[requestID] = PendingWrite(request: quorumRequest, data: data, object: object)
+        return directives + quorumDeadlines(requestID) + progressWrite(requestID)
     }
 
-    func replicaPut(_ id: RequestID, _ pending: PendingWrite, hintFor owner: NodeID?) -> Message {
-        .replica(.put(id: id, table: pending.table, key: pending.key, data: pending.data, hintFor: owner))
+    /// The replica `put` of a write, to a primary (`hintFor` nil) or to a fallback standing in for one.
+    func replicaPut(_ id: RequestID, table: String, key: [UInt8], data: [UInt8]) -> (_ hintFor: NodeID?) -> Message {
+        { owner in .replica(.put(id: id, table: table, key: key, data: data, hintFor: owner)) }
     }
 
     mutating func writeAcknowledged(_ requestID: RequestID, by node: NodeID) -> [Directive] {
-        guard var pending = writes[requestID], pending.targets.contains(node), !pending.acknowledged.contains(node) else {
-            return []
-        }
-        pending.acknowledged.append(node)
-        writes[requestID] = pending
+        guard var pending = coordinator.writes[requestID], pending.request.awaits(node) else { return [] }
+        pending.request.record((), from: node)
+        coordinator.writes[requestID] = pending
         return progressWrite(requestID)
     }
 
     /// Answers the client once the quorum is reached, and retires the request once every replica answered.
     mutating func progressWrite(_ requestID: RequestID) -> [Directive] {
-        guard var pending = writes[requestID] else { return [] }
+        guard var pending = coordinator.writes[requestID] else { return [] }
         var directives: [Directive] = []
-        if !pending.replied, pending.quorumReached || (mutant(.quorumCountsOneShort) && pending.acknowledgedOwners >= pending.quorum - 1) {
-            pending.replied = true
-            directives.append(pending.route.answer(.written(id: pending.clientID)))
+        let request = pending.request
+        if pending.request.replyOnce(when: request.quorumReached || (mutant(.quorumCountsOneShort) && request.counted >= request.quorum - 1)) {
+            directives.append(request.route.answer(.written(id: request.clientID)))
         }
-        writes[requestID] = pending
-        if pending.everyoneAnswered {
-            writes[requestID] = nil
-            let everyPrimaryHasIt = pending.primaries.allSatisfy { pending.acknowledged.contains($0) && pending.targets.isPrimary($0) }
+        coordinator.writes[requestID] = pending
+        if request.everyoneAnswered {
+            coordinator.writes[requestID] = nil
+            let everyPrimaryHasIt = request.primaries.allSatisfy { request.hasAnswered($0) && request.targets.isPrimary($0) }
             if pending.object.isDeleted, everyPrimaryHasIt {
-                directives += scheduleReap(table: pending.table, key: pending.key, object: pending.object, primaries: pending.primaries)
+                directives += scheduleReap(table: request.table, key: request.key, object: pending.object, primaries: request.primaries)
             }
         }
         return directives
@@ -97,37 +86,15 @@ extension ReplicaNode {
 
     /// Replicas that missed the deadline are suspected; a fallback takes each one's write with a hint.
     mutating func replaceSilentWriteReplicas(_ requestID: RequestID) -> [Directive] {
-        guard var pending = writes[requestID] else { return [] }
-        let acknowledged = pending.acknowledged
-        let drafted = draftStandIns(&pending.targets) { acknowledged.contains($0) }
-        let directives = drafted.map { Directive.send(to: $0.fallback, replicaPut(requestID, pending, hintFor: $0.owner)) }
-        writes[requestID] = pending
-        guard !directives.isEmpty else { return [] }
-        return directives + [.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds)]
-    }
-
-    /// Suspects every target that has not answered, then drafts a fallback to stand in for each silent target's
-    /// owner, unless a stand-in for that owner already answered.
-    mutating func draftStandIns(
-        _ targets: inout ReplicaTargets, answered: (NodeID) -> Bool
-    ) -> [(fallback: NodeID, owner: NodeID)] {
-        let silent = targets.nodes.filter { $0 != id && !answered($0) }
-        for node in silent { suspect(node) }
-        let suspects = suspected
-        var drafted: [(fallback: NodeID, owner: NodeID)] = []
-        for node in silent {
-            let owner = targets.standIns[node] ?? node
-            let covered = targets.standIns.contains { $0.value == owner && answered($0.key) }
-            guard !covered, let fallback = targets.draftFallback(avoiding: suspects, excluded: id) else { continue }
-            targets.add(fallback, standingInFor: owner)
-            drafted.append((fallback, owner))
-        }
-        return drafted
+        guard var pending = coordinator.writes[requestID] else { return [] }
+        let ask = replicaPut(requestID, table: pending.request.table, key: pending.request.key, data: pending.data)
+        let directives = replaceSilentReplicas(requestID, of: &pending.request) { ask($0) }
+        coordinator.writes[requestID] = pending
+        return directives
     }
 
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
-        guard let pending = writes.removeValue(forKey: requestID) else { return [] }
-        guard !pending.replied else { return [] }
-        return [pending.route.answer(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.acknowledgedOwners)))]
+        guard let pending = coordinator.writes.removeValue(forKey: requestID) else { return [] }
+        return pending.request.timeoutReply.map { [$0] } ?? []
     }
 }

@@ -23,7 +23,7 @@ extension ReplicaNode {
     ) -> [Directive] {
         // Data that does not decode is not acknowledged: the coordinator moves on to another replica.
         guard let incoming = try? SiblingSetCodec.decode(data) else { return [] }
-        let acknowledgement = Directive.send(to: sender, .replicaPutAck(id: requestID))
+        let acknowledgement = Directive.send(to: sender, .coordinator(.putAck(id: requestID)))
         if let owner, owner != id {
             if mutant(.fallbackStoresNothing) { return [acknowledgement] }
             do {
@@ -69,11 +69,11 @@ extension ReplicaNode {
     /// and answers as absent. Throws when a copy or hint cannot be read.
     mutating func replicaGetReply(id requestID: RequestID, table: String, key: [UInt8], to sender: NodeID) throws(ReplicationError) -> [Directive] {
         guard let settings = configuration.tables[table], replicas(of: key, settings).primaries.contains(id) else {
-            return [.send(to: sender, .replicaGetReply(id: requestID, data: try replicaCopy(table: table, key: key)))]
+            return [.send(to: sender, .coordinator(.getReply(id: requestID, data: try replicaCopy(table: table, key: key))))]
         }
         let local = try copyQuarantiningUndecodable(table: table, key: key, doing: "answering a read")
         let data = local.directives.isEmpty ? try storedCopy(table: table, key: key)?.data : nil
-        return local.directives + [.send(to: sender, .replicaGetReply(id: requestID, data: data))]
+        return local.directives + [.send(to: sender, .coordinator(.getReply(id: requestID, data: data)))]
     }
 
     /// The copy a replica reports for a get: its stored copy if it is a primary, else the hints it holds.
@@ -94,22 +94,6 @@ extension ReplicaNode {
     }
 
     // MARK: Tombstones
-
-    /// After the grace period, asks every primary to drop the key if it still holds exactly this tombstone.
-    mutating func scheduleReap(table: String, key: [UInt8], object: SiblingSet, primaries: [NodeID]) -> [Directive] {
-        let requestID = newRequestID()
-        reaps[requestID] = PendingReap(
-            table: table, key: key, history: CausalContext.encode(object.history), primaries: primaries)
-        return [.startTimer(.reap(requestID), afterMilliseconds: mutant(.tombstoneReapedAtOnce) ? 0 : configuration.tombstoneGraceMilliseconds)]
-    }
-
-    mutating func reapNow(_ requestID: RequestID) -> [Directive] {
-        guard let reap = reaps.removeValue(forKey: requestID) else { return [] }
-        return reap.primaries.flatMap { primary -> [Directive] in
-            if primary == id { return reapIfUnchanged(table: reap.table, key: reap.key, history: reap.history) }
-            return [.send(to: primary, .replica(.reap(table: reap.table, key: reap.key, history: reap.history)))]
-        }
-    }
 
     /// Removes the key if its copy is still exactly the tombstones of `history`; an unreadable copy is left alone.
     func reapIfUnchanged(table: String, key: [UInt8], history: [UInt8]) -> [Directive] {
