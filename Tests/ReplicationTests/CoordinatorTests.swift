@@ -102,6 +102,24 @@ struct CoordinatorTests {
         #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: forSecond, now: 1_130) == [.reply(.written(id: 1))])
     }
 
+    /// Reads count answers, not replica positions (`QuorumCounting.answers`): a stand-in may hold hints its
+    /// primary lacks. This pins the read side of the one `QuorumRequest` both coordinators share.
+    @Test("a read counts a primary's and its stand-in's answers as two of R")
+    func readCountsStandInAnswers() {
+        var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 3, writeQuorum: 2))
+        let get = ClientRequest(id: 5, table: "t", key: key, operation: .get)
+        _ = coordinator.onClientRequest(get, now: 1_000)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
+        let asked = sends(coordinator.onTimer(.coordinator(.replicaTimeout(requestID)), now: 1_100)).map(\.0)
+        guard asked.count == 2, let standIn = asked.first else {
+            Issue.record("both silent primaries get a stand-in: \(asked)")
+            return
+        }
+        #expect(coordinator.onMessage(.coordinator(.getReply(id: requestID, data: nil)), from: primaries[1], now: 1_110) == [])
+        let answered = coordinator.onMessage(.coordinator(.getReply(id: requestID, data: nil)), from: standIn, now: 1_120)
+        #expect(answered.first == .reply(.values(id: 5, values: [], context: CausalContext.encode(.empty))))
+    }
+
     @Test("bad requests get a typed error naming the limit or the problem")
     func badRequests() {
         var coordinator = node(primaries[0])
