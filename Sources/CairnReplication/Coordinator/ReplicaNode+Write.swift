@@ -45,7 +45,7 @@ extension ReplicaNode {
             quorumRequest.targets.add(id)
             quorumRequest.record((), from: id)
         }
-        let ask = replicaPut(requestID, table: request.table, key: request.key, data: data)
+        let ask = replicaPutMessage(requestID, table: request.table, key: request.key, data: data)
         for primary in primaries where primary != id {
             directives += askPrimary(primary, of: &quorumRequest, ask)
         }
@@ -54,7 +54,7 @@ extension ReplicaNode {
     }
 
     /// The replica `put` of a write, to a primary (`hintFor` nil) or to a fallback standing in for one.
-    func replicaPut(_ id: RequestID, table: String, key: [UInt8], data: [UInt8]) -> (_ hintFor: NodeID?) -> Message {
+    func replicaPutMessage(_ id: RequestID, table: String, key: [UInt8], data: [UInt8]) -> (_ hintFor: NodeID?) -> Message {
         { owner in .replica(.put(id: id, table: table, key: key, data: data, hintFor: owner)) }
     }
 
@@ -87,7 +87,7 @@ extension ReplicaNode {
     /// Replicas that missed the deadline are suspected; a fallback takes each one's write with a hint.
     mutating func replaceSilentWriteReplicas(_ requestID: RequestID) -> [Directive] {
         guard var pending = coordinator.writes[requestID] else { return [] }
-        let ask = replicaPut(requestID, table: pending.request.table, key: pending.request.key, data: pending.data)
+        let ask = replicaPutMessage(requestID, table: pending.request.table, key: pending.request.key, data: pending.data)
         let directives = replaceSilentReplicas(requestID, of: &pending.request) { ask($0) }
         coordinator.writes[requestID] = pending
         return directives
