@@ -10,14 +10,17 @@ extension ReplicaNode {
 
     /// The stored copy of a key, decoded and as stored; nil when absent. Throws as `localCopy` does.
     func storedCopy(table: String, key: [UInt8]) throws(ReplicationError) -> (copy: SiblingSet, data: [UInt8])? {
-        let data: [UInt8]?
+        guard let data = try storedBytes(table: table, key: key) else { return nil }
+        return (try SiblingSetCodec.decode(data), data)
+    }
+
+    /// The stored bytes of a key, undecoded; nil when absent. Throws `storageFailure` when the engine fails.
+    func storedBytes(table: String, key: [UInt8]) throws(ReplicationError) -> [UInt8]? {
         do {
-            data = try storage.load(table: table, key: key)
+            return try storage.load(table: table, key: key)
         } catch {
             throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
         }
-        guard let data else { return nil }
-        return (try SiblingSetCodec.decode(data), data)
     }
 
     /// Counts a stored copy (or held hint) that could not be read and says so in the log.

@@ -36,13 +36,7 @@ extension ReplicaNode {
     mutating func copyQuarantiningUndecodable(
         table: String, key: [UInt8], doing what: String
     ) throws(ReplicationError) -> (copy: SiblingSet, directives: [Directive]) {
-        let data: [UInt8]?
-        do {
-            data = try storage.load(table: table, key: key)
-        } catch {
-            throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
-        }
-        guard let data else { return (.empty, []) }
+        guard let data = try storedBytes(table: table, key: key) else { return (.empty, []) }
         do {
             return (try SiblingSetCodec.decode(data), [])
         } catch {
