@@ -1,6 +1,8 @@
 import CairnCore
 
-/// One Cairn node's replication logic as a deterministic state machine: coordinator, replica and hint holder.
+/// One Cairn node's replication logic as a deterministic state machine: a small router over the coordinator
+/// (`Coordinator/`), the replica side (`Replica/`) and the hint holder (`Hints/`), each with its own state,
+/// messages and timers.
 ///
 /// Client requests, messages and timer firings come in with the current (injected) time; directives come
 /// out — sends, persists, replies and timers — for the shell to perform in order. Nothing here touches a
@@ -20,14 +22,14 @@ public struct ReplicaNode {
 
     var now: UInt64 = 0
     var nextSequence: UInt64 = 1
-    var writes: [RequestID: PendingWrite] = [:]
-    var reads: [RequestID: PendingRead] = [:]
-    var reaps: [RequestID: PendingReap] = [:]
-    var forwards: [RequestID: PendingForward] = [:]
-    /// Forwarded requests already taken on, with when, so a duplicated `coordinate` is not applied twice.
-    var acceptedForwards: [RequestID: UInt64] = [:]
-    /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
-    public internal(set) var hints: [HintSlot: Hint] = [:]
+    /// The coordinator's state (`Coordinator`): requests coordinated or forwarded, tombstones to reap.
+    var coordinator = Coordinator.State()
+    /// The replica side's state (`Replica`).
+    var replica = Replica.State()
+    /// The hint holder's state (`Hints`).
+    var hintHolder = Hints.State()
+    /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
+    var oneShot = OneShotCopies()
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
     /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
@@ -38,12 +40,8 @@ public struct ReplicaNode {
     public internal(set) var unreadableCopyCount = 0
     /// Stored copies that did not decode and were moved to the quarantine (see `ReplicaNode+Quarantine`).
     public internal(set) var quarantinedCopyCount = 0
-    /// The fresh actor of each key quarantined in this start (see `ReplicaNode+Quarantine`).
-    var quarantineActors: [OneShotCopies.Slot: NodeID] = [:]
     /// Merges refused because they would have passed a sibling or version-vector limit (the write was not acknowledged).
     public internal(set) var refusedMergeCount = 0
-    /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
-    var oneShot = OneShotCopies()
 
     public var id: NodeID { configuration.id }
 
@@ -54,17 +52,20 @@ public struct ReplicaNode {
         self.storage = storage
         self.ring = configuration.ring
         self.ringEpoch = configuration.ringEpoch
-        for hint in hints { self.hints[hint.slot] = hint }
+        for hint in hints { hintHolder.held[hint.slot] = hint }
     }
 
     /// Starts the node's periodic work; call once, before any other event.
     public mutating func start(now: UInt64) -> [Directive] {
         self.now = now
-        return [.startTimer(.hintDelivery, afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds)]
+        return [.startTimer(.hints(.delivery), afterMilliseconds: configuration.hintDeliveryIntervalMilliseconds)]
     }
 
+    /// Hints held for other nodes, one per (owner, table, key); mirrored durably through hint directives.
+    public var hints: [HintSlot: Hint] { hintHolder.held }
+
     /// Requests this node is coordinating right now.
-    public var pendingRequestCount: Int { writes.count + reads.count + forwards.count }
+    public var pendingRequestCount: Int { coordinator.pendingRequestCount }
 
     /// A client's request. A put or delete reaching a node that is not one of the key's primaries is
     /// forwarded to a primary, so that writes are numbered by the key's primaries.
@@ -73,91 +74,24 @@ public struct ReplicaNode {
         return handle(request, route: .client, mayForward: true)
     }
 
-    mutating func handle(_ request: ClientRequest, route: ReplyRoute, mayForward: Bool) -> [Directive] {
-        guard let table = configuration.tables[request.table] else {
-            return [route.answer(.failed(id: request.id, error: .unknownTable(request.table)))]
-        }
-        guard (1...ReplicationLimits.keyBytesMax).contains(request.key.count) else {
-            return [route.answer(.failed(id: request.id, error: .keyInvalid(bytes: request.key.count, limit: ReplicationLimits.keyBytesMax)))]
-        }
-        guard pendingRequestCount < ReplicationLimits.pendingRequestsMax else {
-            return [route.answer(.failed(id: request.id, error: .overloaded(pending: pendingRequestCount, limit: ReplicationLimits.pendingRequestsMax)))]
-        }
-        do {
-            switch request.operation {
-            case .get:
-                return try coordinateGet(request, table)
-            case .put(let value, let context):
-                guard value.count <= ReplicationLimits.valueBytesMax else {
-                    throw ReplicationError.valueTooLarge(bytes: value.count, limit: ReplicationLimits.valueBytesMax)
-                }
-                if mayForward, let forwarded = forwardIfNotPrimary(request, table) { return forwarded }
-                return try coordinatePut(request, table, value: value, tombstone: false, context: context, route: route)
-            case .delete(let context):
-                if mayForward, let forwarded = forwardIfNotPrimary(request, table) { return forwarded }
-                return try coordinatePut(request, table, value: [], tombstone: true, context: context, route: route)
-            }
-        } catch let error as ReplicationError {
-            return [route.answer(.failed(id: request.id, error: error))]
-        } catch {
-            preconditionFailure("coordinators throw only ReplicationError: \(error)")
-        }
-    }
-
+    /// A message from another node, handed to the state machine it is for.
     public mutating func onMessage(_ message: Message, from sender: NodeID, now: UInt64) -> [Directive] {
         self.now = max(self.now, now)
         suspicions[sender] = nil
         lastHeard[sender] = self.now
         switch message {
-        case .replicaPut(let id, let table, let key, let data, let hintFor):
-            return replicaPut(id: id, table: table, key: key, data: data, hintFor: hintFor, from: sender)
-        case .replicaPutAck(let id):
-            return writeAcknowledged(id, by: sender)
-        case .replicaGet(let id, let table, let key):
-            do {
-                return try replicaGetReply(id: id, table: table, key: key, to: sender)
-            } catch {
-                return [unreadable(error, table: table, key: key, doing: "answering a read")]
-            }
-        case .replicaGetReply(let id, let data):
-            return readReplied(id, by: sender, data: data)
-        case .hintDelivery(let table, let key, let data):
-            return hintDelivered(table: table, key: key, data: data, from: sender)
-        case .hintAck(let table, let key, let data):
-            return hintAcknowledged(table: table, key: key, data: data, by: sender)
-        case .reap(let table, let key, let history):
-            return reapIfUnchanged(table: table, key: key, history: history)
-        case .coordinate(let id, let request):
-            return coordinateForwarded(request, id: id, from: sender)
-        case .coordinateAccepted(let id):
-            forwards[id]?.accepted = true
-            return []
-        case .coordinated(let id, let reply):
-            guard forwards.removeValue(forKey: id) != nil else { return [] }
-            return [.reply(reply)]
-        case .ping(let id):
-            return [.send(to: sender, .pong(id: id))]
-        case .pong(let id):
-            return ponged(id, by: sender)
+        case .coordinator(let message): return onCoordinatorMessage(message, from: sender)
+        case .replica(let message): return onReplicaMessage(message, from: sender)
+        case .hints(let message): return onHintsMessage(message, from: sender)
         }
     }
 
+    /// A timer this node started fired, handed to the state machine that started it.
     public mutating func onTimer(_ timer: TimerID, now: UInt64) -> [Directive] {
         self.now = max(self.now, now)
         switch timer {
-        case .replicaTimeout(let id):
-            return writes[id] != nil ? replaceSilentWriteReplicas(id) : replaceSilentReadReplicas(id)
-        case .requestTimeout(let id):
-            return writes[id] != nil ? writeTimedOut(id) : readTimedOut(id)
-        case .hintDelivery:
-            return offerHints()
-        case .reap(let id):
-            return reapNow(id)
-        case .forwardTimeout(let id):
-            return forwardNotAccepted(id)
-        case .forwardExpired(let id):
-            guard let forward = forwards.removeValue(forKey: id) else { return [] }
-            return [.reply(.failed(id: forward.request.id, error: .timeout(needed: 1, got: 0)))]
+        case .coordinator(let timer): return onCoordinatorTimer(timer)
+        case .hints(.delivery): return offerHints()
         }
     }
 
@@ -178,44 +112,10 @@ public struct ReplicaNode {
     }
 
     /// The key's N primaries, and every other node in ring order (the fallbacks), by the current ring. A request
-    /// keeps the lists it started with (`PendingWrite.primaries`, `targets`) even if the ring changes meanwhile.
+    /// keeps the lists it started with (`QuorumRequest.primaries`, `targets`) even if the ring changes meanwhile.
     func replicas(of key: [UInt8], _ table: TableSettings) -> (primaries: [NodeID], fallbacks: [NodeID]) {
         let walk = ring.preferenceList(for: key, count: ring.members.count)
         let primaries = Array(walk.prefix(table.replicas))
         return (primaries, Array(walk.dropFirst(table.replicas)))
-    }
-
-    /// The stored copy of a key, or empty when absent. Throws `storageFailure` when the engine fails and
-    /// `corruptReplicaData` when the bytes do not decode: an unreadable copy is never taken for an absent one.
-    func localCopy(table: String, key: [UInt8]) throws(ReplicationError) -> SiblingSet {
-        try storedCopy(table: table, key: key)?.copy ?? .empty
-    }
-
-    /// The stored copy of a key, decoded and as stored; nil when absent. Throws as `localCopy` does.
-    func storedCopy(table: String, key: [UInt8]) throws(ReplicationError) -> (copy: SiblingSet, data: [UInt8])? {
-        let data: [UInt8]?
-        do {
-            data = try storage.load(table: table, key: key)
-        } catch {
-            throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
-        }
-        guard let data else { return nil }
-        return (try SiblingSetCodec.decode(data), data)
-    }
-
-    /// Counts a stored copy (or held hint) that could not be read and says so in the log.
-    mutating func unreadable(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
-        unreadableCopyCount += 1
-        return .log("\(id): unreadable copy of a key of \(key.count) bytes in '\(table)' while \(what), left as it is: \(error)")
-    }
-
-    /// Counts a merge refused at a limit and says so in the log.
-    mutating func refusedMerge(_ error: ReplicationError, table: String, key: [UInt8], doing what: String) -> Directive {
-        refusedMergeCount += 1
-        return .log("\(id): refused \(what) of a key of \(key.count) bytes in '\(table)': \(error)")
-    }
-
-    func policy(of table: String) -> ConflictPolicy {
-        configuration.tables[table]?.policy ?? .siblings
     }
 }

@@ -45,14 +45,14 @@ struct CoordinatorTests {
         }
         #expect(table == "t" && stored == key)
         #expect(sends(directives).map(\.0) == Array(primaries.dropFirst()))
-        #expect(directives.contains(.startTimer(.requestTimeout(RequestID(coordinator: primaries[0], start: 1, sequence: 1)), afterMilliseconds: 1_000)))
+        #expect(directives.contains(.startTimer(.coordinator(.requestTimeout(RequestID(coordinator: primaries[0], start: 1, sequence: 1))), afterMilliseconds: 1_000)))
         #expect(!directives.contains { if case .reply = $0 { true } else { false } }, "W=2 needs one more ack")
         disk.apply(directives)
 
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
-        let acked = coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_005)
+        let acked = coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: primaries[1], now: 1_005)
         #expect(acked == [.reply(.written(id: 1))])
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_006) == [], "duplicates are ignored")
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: primaries[1], now: 1_006) == [], "duplicates are ignored")
     }
 
     @Test("silent replicas are replaced by a fallback holding a hint; the write times out without its quorum")
@@ -60,14 +60,14 @@ struct CoordinatorTests {
         var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
-        let replaced = coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)
+        let replaced = coordinator.onTimer(.coordinator(.replicaTimeout(requestID)), now: 1_100)
         let hinted = sends(replaced).compactMap { to, message -> NodeID? in
-            if case .replicaPut(_, _, _, _, let owner?) = message { return owner } else { return nil }
+            if case .replica(.put(_, _, _, _, let owner?)) = message { return owner } else { return nil }
         }
         #expect(Set(hinted) == Set(primaries.dropFirst()))
         #expect(sends(replaced).allSatisfy { !primaries.contains($0.0) }, "hints go to fallbacks")
         #expect(coordinator.suspected == Set(primaries.dropFirst()))
-        let failed = coordinator.onTimer(.requestTimeout(requestID), now: 2_000)
+        let failed = coordinator.onTimer(.coordinator(.requestTimeout(requestID)), now: 2_000)
         #expect(failed == [.reply(.failed(id: 1, error: .timeout(needed: 3, got: 1)))])
     }
 
@@ -76,10 +76,10 @@ struct CoordinatorTests {
         var coordinator = node(primaries[0])
         _ = coordinator.onClientRequest(put("milk", options: RequestOptions(primaryWriteQuorum: 2)), now: 1_000)
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
-        let replaced = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100))
+        let replaced = sends(coordinator.onTimer(.coordinator(.replicaTimeout(requestID)), now: 1_100))
         let fallback = replaced[0].0
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: fallback, now: 1_110) == [])
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[2], now: 1_120) == [.reply(.written(id: 1))])
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: fallback, now: 1_110) == [])
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: primaries[2], now: 1_120) == [.reply(.written(id: 1))])
     }
 
     @Test("a primary and its stand-in are one copy: their two acks do not make two of W")
@@ -87,8 +87,8 @@ struct CoordinatorTests {
         var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 3))
         _ = coordinator.onClientRequest(put("milk"), now: 1_000)
         let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
-        let standIns = sends(coordinator.onTimer(.replicaTimeout(requestID), now: 1_100)).compactMap { to, message -> (NodeID, NodeID)? in
-            if case .replicaPut(_, _, _, _, let owner?) = message { (owner, to) } else { nil }
+        let standIns = sends(coordinator.onTimer(.coordinator(.replicaTimeout(requestID)), now: 1_100)).compactMap { to, message -> (NodeID, NodeID)? in
+            if case .replica(.put(_, _, _, _, let owner?)) = message { (owner, to) } else { nil }
         }
         let standIn = Dictionary(uniqueKeysWithValues: standIns)
         guard let forFirst = standIn[primaries[1]], let forSecond = standIn[primaries[2]] else {
@@ -97,9 +97,27 @@ struct CoordinatorTests {
         }
         // The late primary acknowledges, and so does its stand-in (which may hand its hint over and delete it):
         // still only two copies, the coordinator's and primaries[1]'s, of the three W asks for.
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: primaries[1], now: 1_110) == [])
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: forFirst, now: 1_120) == [], "not a third copy")
-        #expect(coordinator.onMessage(.replicaPutAck(id: requestID), from: forSecond, now: 1_130) == [.reply(.written(id: 1))])
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: primaries[1], now: 1_110) == [])
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: forFirst, now: 1_120) == [], "not a third copy")
+        #expect(coordinator.onMessage(.coordinator(.putAck(id: requestID)), from: forSecond, now: 1_130) == [.reply(.written(id: 1))])
+    }
+
+    /// Reads count answers, not replica positions (`QuorumCounting.answers`): a stand-in may hold hints its
+    /// primary lacks. This pins the read side of the one `QuorumRequest` both coordinators share.
+    @Test("a read counts a primary's and its stand-in's answers as two of R")
+    func readCountsStandInAnswers() {
+        var coordinator = node(primaries[0], table: TableSettings(replicas: 3, readQuorum: 3, writeQuorum: 2))
+        let get = ClientRequest(id: 5, table: "t", key: key, operation: .get)
+        _ = coordinator.onClientRequest(get, now: 1_000)
+        let requestID = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
+        let asked = sends(coordinator.onTimer(.coordinator(.replicaTimeout(requestID)), now: 1_100)).map(\.0)
+        guard asked.count == 2, let standIn = asked.first else {
+            Issue.record("both silent primaries get a stand-in: \(asked)")
+            return
+        }
+        #expect(coordinator.onMessage(.coordinator(.getReply(id: requestID, data: nil)), from: primaries[1], now: 1_110) == [])
+        let answered = coordinator.onMessage(.coordinator(.getReply(id: requestID, data: nil)), from: standIn, now: 1_120)
+        #expect(answered.first == .reply(.values(id: 5, values: [], context: CausalContext.encode(.empty))))
     }
 
     @Test("bad requests get a typed error naming the limit or the problem")
@@ -123,19 +141,19 @@ struct CoordinatorTests {
     @Test("a hint is dropped only when its owner acknowledges the very data held")
     func hintLifecycle() {
         var holder = node("n5")
-        let write = Message.replicaPut(id: RequestID(coordinator: "n1", start: 1, sequence: 1), table: "t", key: key,
+        let write = Message.replica(.put(id: RequestID(coordinator: "n1", start: 1, sequence: 1), table: "t", key: key,
             data: SiblingSetCodec.encode(try! SiblingSet.empty.applying(write: [1], tombstone: false, dot: Dot("n1", 1),
-                context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2")
+                context: .empty, timestampMilliseconds: 1, policy: .siblings)), hintFor: "n2"))
         let stored = holder.onMessage(write, from: "n1", now: 1_000)
         guard case .persistHint(let hint) = stored.first else {
             Issue.record("the hint is persisted before the ack")
             return
         }
-        #expect(stored.last == .send(to: "n1", .replicaPutAck(id: RequestID(coordinator: "n1", start: 1, sequence: 1))))
-        let offered = holder.onTimer(.hintDelivery, now: 1_200)
-        #expect(offered.first == .send(to: "n2", .hintDelivery(table: "t", key: key, data: hint.data)))
-        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: [9]), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
-        #expect(holder.onMessage(.hintAck(table: "t", key: key, data: hint.data), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
+        #expect(stored.last == .send(to: "n1", .coordinator(.putAck(id: RequestID(coordinator: "n1", start: 1, sequence: 1)))))
+        let offered = holder.onTimer(.hints(.delivery), now: 1_200)
+        #expect(offered.first == .send(to: "n2", .hints(.delivery(table: "t", key: key, data: hint.data))))
+        #expect(holder.onMessage(.hints(.ack(table: "t", key: key, data: [9])), from: "n2", now: 1_210) == [], "a stale ack keeps the hint")
+        #expect(holder.onMessage(.hints(.ack(table: "t", key: key, data: hint.data)), from: "n2", now: 1_220) == [.removeHint(hint.slot)])
         #expect(holder.hints.isEmpty)
     }
 
@@ -145,13 +163,13 @@ struct CoordinatorTests {
         var node = node(outsider)
         let forwardID = RequestID(coordinator: outsider, start: 1, sequence: 1)
         let pinged = node.onClientRequest(put("milk", id: 42), now: 1_000)
-        #expect(sends(pinged).map(\.0) == primaries && sends(pinged).allSatisfy { $0.1 == .ping(id: forwardID) })
+        #expect(sends(pinged).map(\.0) == primaries && sends(pinged).allSatisfy { $0.1 == .coordinator(.ping(id: forwardID)) })
         #expect(!pinged.contains { if case .persist = $0 { true } else { false } }, "an outsider stores nothing")
-        let taken = node.onMessage(.pong(id: forwardID), from: primaries[1], now: 1_002)
-        #expect(sends(taken).map(\.0) == [primaries[1]] && sends(taken).first?.1 == .coordinate(id: forwardID, request: put("milk", id: 42)))
-        #expect(node.onMessage(.pong(id: forwardID), from: primaries[0], now: 1_050) == [], "later answers are ignored")
-        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_100) == [] && node.suspected.isEmpty, "asked 98 ms ago")
-        #expect(node.onTimer(.forwardTimeout(forwardID), now: 1_102) == [], "no retry elsewhere: that could apply the write twice")
+        let taken = node.onMessage(.coordinator(.pong(id: forwardID)), from: primaries[1], now: 1_002)
+        #expect(sends(taken).map(\.0) == [primaries[1]] && sends(taken).first?.1 == .coordinator(.coordinate(id: forwardID, request: put("milk", id: 42))))
+        #expect(node.onMessage(.coordinator(.pong(id: forwardID)), from: primaries[0], now: 1_050) == [], "later answers are ignored")
+        #expect(node.onTimer(.coordinator(.forwardTimeout(forwardID)), now: 1_100) == [] && node.suspected.isEmpty, "asked 98 ms ago")
+        #expect(node.onTimer(.coordinator(.forwardTimeout(forwardID)), now: 1_102) == [], "no retry elsewhere: that could apply the write twice")
         #expect(node.suspected == [primaries[1]])
 
         // A primary heard from within replicaTimeout is sent the write at once.
@@ -162,23 +180,23 @@ struct CoordinatorTests {
         let silent = node.onClientRequest(put("tea", id: 44), now: 1_300)
         let third = RequestID(coordinator: outsider, start: 1, sequence: 3)
         #expect(Set(sends(silent).map(\.0)) == Set([primaries[0], primaries[2]]))
-        let itself = node.onTimer(.forwardTimeout(third), now: 1_400)
+        let itself = node.onTimer(.coordinator(.forwardTimeout(third)), now: 1_400)
         #expect(node.suspected == Set(primaries))
         let writers = sends(itself).compactMap { _, message -> String? in
-            guard case .replicaPut(_, _, _, let data, let owner) = message, owner != nil else { return nil }
+            guard case .replica(.put(_, _, _, let data, let owner)) = message, owner != nil else { return nil }
             return try? SiblingSetCodec.decode(data).siblings.first?.dot.node.name
         }
         #expect(!writers.isEmpty && writers.allSatisfy { $0 == "\(outsider)/1/s1.1" }, "the one-shot actor, with hints: \(writers)")
-        let expired = node.onTimer(.forwardExpired(forwardID), now: 2_500)
+        let expired = node.onTimer(.coordinator(.forwardExpired(forwardID)), now: 2_500)
         #expect(expired == [.reply(.failed(id: 42, error: .timeout(needed: 1, got: 0)))])
 
         var primary = self.node(primaries[0])
-        let accepted = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_000)
-        #expect(accepted.first == .send(to: outsider, .coordinateAccepted(id: forwardID)))
+        let accepted = primary.onMessage(.coordinator(.coordinate(id: forwardID, request: put("milk", id: 42))), from: outsider, now: 1_000)
+        #expect(accepted.first == .send(to: outsider, .coordinator(.coordinateAccepted(id: forwardID))))
         #expect(accepted.contains { if case .persist = $0 { true } else { false } })
-        let again = primary.onMessage(.coordinate(id: forwardID, request: put("milk", id: 42)), from: outsider, now: 1_001)
-        #expect(again == [.send(to: outsider, .coordinateAccepted(id: forwardID))], "a duplicate is acknowledged, not applied")
-        let answer = primary.onMessage(.replicaPutAck(id: RequestID(coordinator: primaries[0], start: 1, sequence: 1)), from: primaries[1], now: 1_010)
-        #expect(answer == [.send(to: outsider, .coordinated(id: forwardID, reply: .written(id: 42)))])
+        let again = primary.onMessage(.coordinator(.coordinate(id: forwardID, request: put("milk", id: 42))), from: outsider, now: 1_001)
+        #expect(again == [.send(to: outsider, .coordinator(.coordinateAccepted(id: forwardID)))], "a duplicate is acknowledged, not applied")
+        let answer = primary.onMessage(.coordinator(.putAck(id: RequestID(coordinator: primaries[0], start: 1, sequence: 1))), from: primaries[1], now: 1_010)
+        #expect(answer == [.send(to: outsider, .coordinator(.coordinated(id: forwardID, reply: .written(id: 42))))])
     }
 }

@@ -63,10 +63,10 @@ struct EpochTests {
         _ = node.start(now: 1_000)
         let request = ClientRequest(id: 7, table: TestCluster.table, key: Array("cart".utf8), operation: .put(value: [1], context: nil))
         let sent = node.onClientRequest(request, now: 1_000)
-        #expect(sent.contains { if case .send(_, .replicaPut(let id, _, _, _, _)) = $0 { id.start == 2 } else { false } })
+        #expect(sent.contains { if case .send(_, .replica(.put(let id, _, _, _, _))) = $0 { id.start == 2 } else { false } })
         let stale = RequestID(coordinator: primaries[0], start: 1, sequence: 1)
-        #expect(node.onMessage(.replicaPutAck(id: stale), from: primaries[1], now: 1_005) == [], "an ack from before the restart")
+        #expect(node.onMessage(.coordinator(.putAck(id: stale)), from: primaries[1], now: 1_005) == [], "an ack from before the restart")
         let current = RequestID(coordinator: primaries[0], start: 2, sequence: 1)
-        #expect(node.onMessage(.replicaPutAck(id: current), from: primaries[1], now: 1_006) == [.reply(.written(id: 7))])
+        #expect(node.onMessage(.coordinator(.putAck(id: current)), from: primaries[1], now: 1_006) == [.reply(.written(id: 7))])
     }
 }

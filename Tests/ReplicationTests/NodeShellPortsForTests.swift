@@ -18,15 +18,15 @@ final class RecordingPorts: NodeTransport, NodeTimerService, ClientReplySink, No
     func storageFailed(_ directive: Directive, error: any Error) throws { storageFailures.append(directive) }
     func log(_ line: String) { logs.append(line) }
 
-    /// The nodes sent a `replicaPut`, with the request id of the first.
+    /// The nodes sent a replica `put`, with the request id of the first.
     var replicaPuts: (targets: Set<NodeID>, id: RequestID?) { replicaPutTargets(sent.map { .send(to: $0.to, $0.message) }) }
 }
 
-/// The nodes `directives` send a `replicaPut` to, with the request id of the first.
+/// The nodes `directives` send a replica `put` to, with the request id of the first.
 func replicaPutTargets(_ directives: [Directive]) -> (targets: Set<NodeID>, id: RequestID?) {
     var targets = Set<NodeID>()
     var first: RequestID?
-    for case .send(let to, .replicaPut(let id, _, _, _, _)) in directives {
+    for case .send(let to, .replica(.put(let id, _, _, _, _))) in directives {
         targets.insert(to)
         first = first ?? id
     }

@@ -34,7 +34,7 @@ struct NodeShellTests {
         #expect(ports.scheduled.count == 1, "only the start's timer: \(ports.scheduled)")
         #expect(ports.storageFailures.count == 1)
         #expect(!shell.isRunning)
-        #expect(try shell.onMessage(.ping(id: RequestID(coordinator: "n2", start: 1, sequence: 1)), from: "n2", now: 1_002) == .notRunning)
+        #expect(try shell.onMessage(.coordinator(.ping(id: RequestID(coordinator: "n2", start: 1, sequence: 1))), from: "n2", now: 1_002) == .notRunning)
     }
 
     @Test("a persist that succeeds is followed by the sends to the other primaries")
@@ -52,9 +52,9 @@ struct NodeShellTests {
         shell.stop()
         try shell.start(ReplicaNode(configuration: NodeConfiguration(id: "n1", ring: Self.ring, tables: ["t": TableSettings()]), storage: store), store: store, now: 2_000)
         #expect(shell.generation == 2)
-        #expect(try shell.onTimer(.hintDelivery, generation: 1, now: 2_500) == .staleTimer)
+        #expect(try shell.onTimer(.hints(.delivery), generation: 1, now: 2_500) == .staleTimer)
         #expect(ports.scheduled.map(\.generation) == [1, 2], "a stale timer does nothing")
-        #expect(try shell.onTimer(.hintDelivery, generation: 2, now: 2_500) == .performed)
+        #expect(try shell.onTimer(.hints(.delivery), generation: 2, now: 2_500) == .performed)
         #expect(ports.scheduled.map(\.generation) == [1, 2, 2], "a current hint-delivery timer re-arms itself")
     }
 
@@ -66,7 +66,7 @@ struct NodeShellTests {
         #expect(ports.replies == [.failed(id: 7, error: .unknownTable("nope"))])
         try shell.onClientRequest(put("a", id: 8), now: 1_002)
         let id = try #require(ports.replicaPuts.id)
-        try shell.onMessage(.replicaPutAck(id: id), from: "n2", now: 1_003)
+        try shell.onMessage(.coordinator(.putAck(id: id)), from: "n2", now: 1_003)
         #expect(ports.replies.last == .written(id: 8))
     }
 

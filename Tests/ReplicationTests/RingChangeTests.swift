@@ -79,8 +79,8 @@ struct RingChangeTests {
         let id = try #require(sent.id)
         _ = node.onRingChange(ring: larger, epoch: 1, now: 1_002)
         let newcomer = try #require(Set(larger.preferenceList(for: key, count: 3)).subtracting(sent.targets).subtracting(["n1"]).first)
-        #expect(!node.onMessage(.replicaPutAck(id: id), from: newcomer, now: 1_003).contains(.reply(.written(id: 3))))
+        #expect(!node.onMessage(.coordinator(.putAck(id: id)), from: newcomer, now: 1_003).contains(.reply(.written(id: 3))))
         let old = try #require(sent.targets.first)
-        #expect(node.onMessage(.replicaPutAck(id: id), from: old, now: 1_004).contains(.reply(.written(id: 3))))
+        #expect(node.onMessage(.coordinator(.putAck(id: id)), from: old, now: 1_004).contains(.reply(.written(id: 3))))
     }
 }

@@ -57,8 +57,8 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
         }
         switch directive {
         case .send(_, let message):
-            if case .coordinated(_, let reply) = message { simulation.checkAcknowledgedWrite(reply) }
-            if case .hintAck(let table, let key, _) = message {
+            if case .coordinator(.coordinated(_, let reply)) = message { simulation.checkAcknowledgedWrite(reply) }
+            if case .hints(.ack(let table, let key, _)) = message {
                 simulation.observed.handOverAcknowledgedAt[HintSlot(owner: id, table: table, key: key)] = simulation.now
             }
         case .reply(let reply):

@@ -59,7 +59,7 @@ extension Simulation {
     /// The history a write handled at `node` starts from (its stored copy joined with the client's context),
     /// or nil when `message` is not a forwarded write.
     func dotBase(at node: SimulatedNode, for message: Message) -> VersionVector? {
-        guard case .coordinate(_, let request) = message else { return nil }
+        guard case .coordinator(.coordinate(_, let request)) = message else { return nil }
         return dotBase(at: node, request)
     }
 
@@ -83,7 +83,7 @@ extension Simulation {
         let carrier = directives.enumerated().lazy.compactMap { index, directive -> (Int, [UInt8])? in
             switch directive {
             case .persist(_, let key, let data) where key == request.key: (index, data)
-            case .send(_, .replicaPut(_, _, let key, let data, _)) where key == request.key: (index, data)
+            case .send(_, .replica(.put(_, _, let key, let data, _))) where key == request.key: (index, data)
             default: nil
             }
         }.first
@@ -103,14 +103,14 @@ extension Simulation {
     /// Remembers the writes `directives` start forwarding, so a dot issued when the forward times out is seen.
     func noteForwards(of request: ClientRequest, at node: NodeID, in directives: [Directive]) {
         if case .get = request.operation { return }
-        for case .startTimer(.forwardTimeout(let forwardID), _) in directives {
+        for case .startTimer(.coordinator(.forwardTimeout(let forwardID)), _) in directives {
             observed.forwards[node, default: [:]][forwardID] = request
         }
     }
 
     /// The write node `id` may coordinate itself when `timer` fires: one whose forward no primary took on.
     func forwardedWrite(at id: NodeID, on timer: TimerID) -> ClientRequest? {
-        guard case .forwardTimeout(let forwardID) = timer, let request = observed.forwards[id]?[forwardID],
+        guard case .coordinator(.forwardTimeout(let forwardID)) = timer, let request = observed.forwards[id]?[forwardID],
             observed.dots[request.id] == nil
         else { return nil }
         return request

@@ -138,13 +138,13 @@ public final class Simulation {
             log("\(from)→\(to) \(describe(message))")
             let before = dotBase(at: node, for: message)
             node.ports.issuing = { directives in
-                guard case .coordinate(_, let request) = message else { return nil }
+                guard case .coordinator(.coordinate(_, let request)) = message else { return nil }
                 return self.newDot(of: request, at: to, base: before, in: directives)
             }
             try node.shell.onMessage(message, from: from, now: localTime(to))
         case .timer(let id, let generation, let timer):
             guard let node = nodes[id], node.core != nil, node.shell.generation == generation else { return }
-            if case .hintDelivery = timer {} else { log("\(id) timer \(timer)") }
+            if case .hints(.delivery) = timer {} else { log("\(id) timer \(timer)") }
             // A forward no primary took on is coordinated here, under a dot issued now.
             let forwarded = forwardedWrite(at: id, on: timer)
             let before = forwarded.flatMap { dotBase(at: node, $0) }
@@ -214,19 +214,19 @@ public final class Simulation {
 
     func describe(_ message: Message) -> String {
         switch message {
-        case .replicaPut(let id, _, let key, _, let hintFor):
+        case .replica(.put(let id, _, let key, _, let hintFor)):
             "put \(id) \(text(key))" + (hintFor.map { " hint for \($0)" } ?? "")
-        case .replicaPutAck(let id): "put-ack \(id)"
-        case .replicaGet(let id, _, let key): "get \(id) \(text(key))"
-        case .replicaGetReply(let id, let data): "get-reply \(id) \(data == nil ? "absent" : "\(data!.count) B")"
-        case .hintDelivery(_, let key, _): "hint \(text(key))"
-        case .hintAck(_, let key, _): "hint-ack \(text(key))"
-        case .reap(_, let key, _): "reap \(text(key))"
-        case .coordinate(let id, let request): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
-        case .coordinateAccepted(let id): "coordinate-accepted \(id)"
-        case .coordinated(let id, let reply): "coordinated \(id) \(describe(reply))"
-        case .ping(let id): "ping \(id)"
-        case .pong(let id): "pong \(id)"
+        case .coordinator(.putAck(let id)): "put-ack \(id)"
+        case .replica(.get(let id, _, let key)): "get \(id) \(text(key))"
+        case .coordinator(.getReply(let id, let data)): "get-reply \(id) \(data == nil ? "absent" : "\(data!.count) B")"
+        case .hints(.delivery(_, let key, _)): "hint \(text(key))"
+        case .hints(.ack(_, let key, _)): "hint-ack \(text(key))"
+        case .replica(.reap(_, let key, _)): "reap \(text(key))"
+        case .coordinator(.coordinate(let id, let request)): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
+        case .coordinator(.coordinateAccepted(let id)): "coordinate-accepted \(id)"
+        case .coordinator(.coordinated(let id, let reply)): "coordinated \(id) \(describe(reply))"
+        case .coordinator(.ping(let id)): "ping \(id)"
+        case .coordinator(.pong(let id)): "pong \(id)"
         }
     }
 

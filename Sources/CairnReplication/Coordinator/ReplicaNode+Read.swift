@@ -7,8 +7,9 @@ extension ReplicaNode {
         let (primaries, fallbacks) = replicas(of: request.key, table)
         let requestID = newRequestID()
         var pending = PendingRead(
-            clientID: request.id, table: request.table, key: request.key, quorum: quorum, primaryQuorum: primaryQuorum,
-            primaries: primaries, targets: ReplicaTargets(fallbacks: fallbacks))
+            clientID: request.id, route: .client, table: request.table, key: request.key, quorum: quorum,
+            primaryQuorum: primaryQuorum, counting: .answers, primaries: primaries, fallbacks: fallbacks)
+        let ask: (NodeID?) -> Message = { _ in .replica(.get(id: requestID, table: request.table, key: request.key)) }
         var directives: [Directive] = []
         for primary in primaries {
             if primary == id {
@@ -18,33 +19,20 @@ extension ReplicaNode {
                 do {
                     let local = try copyQuarantiningUndecodable(table: request.table, key: request.key, doing: "coordinating a read")
                     directives += local.directives
-                    pending.copies.append((id, local.copy))
+                    pending.record(local.copy, from: id)
                 } catch {
                     directives.append(unreadable(error, table: request.table, key: request.key, doing: "coordinating a read"))
                 }
             } else {
-                // Every primary is asked, even a suspected one; a suspected one also gets a stand-in.
-                pending.targets.add(primary)
-                directives.append(.send(to: primary, .replicaGet(id: requestID, table: request.table, key: request.key)))
-                let suspects = suspected
-                if suspects.contains(primary), let fallback = pending.targets.draftFallback(avoiding: suspects, excluded: id) {
-                    pending.targets.add(fallback, standingInFor: primary)
-                    directives.append(.send(to: fallback, .replicaGet(id: requestID, table: request.table, key: request.key)))
-                }
+                directives += askPrimary(primary, of: &pending, ask)
             }
         }
-        reads[requestID] = pending
-        directives += [
-            .startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
-            .startTimer(.requestTimeout(requestID), afterMilliseconds: configuration.requestTimeoutMilliseconds),
-        ]
-        return directives + progressRead(requestID)
+        coordinator.reads[requestID] = pending
+        return directives + quorumDeadlines(requestID) + progressRead(requestID)
     }
 
     mutating func readReplied(_ requestID: RequestID, by node: NodeID, data: [UInt8]?) -> [Directive] {
-        guard var pending = reads[requestID], pending.targets.contains(node),
-            !pending.copies.contains(where: { $0.node == node })
-        else { return [] }
+        guard var pending = coordinator.reads[requestID], pending.awaits(node) else { return [] }
         // A reply that does not decode is not an answer (an empty one would be repaired over).
         let copy: SiblingSet
         do {
@@ -52,17 +40,16 @@ extension ReplicaNode {
         } catch {
             return [.log("\(id): a reply from \(node) does not decode: \(error)")]
         }
-        pending.copies.append((node, copy))
-        reads[requestID] = pending
+        pending.record(copy, from: node)
+        coordinator.reads[requestID] = pending
         return progressRead(requestID)
     }
 
     /// Answers the client at quorum; once every replica answered, repairs the stale ones and retires the read.
     mutating func progressRead(_ requestID: RequestID) -> [Directive] {
-        guard var pending = reads[requestID] else { return [] }
+        guard var pending = coordinator.reads[requestID] else { return [] }
         var directives: [Directive] = []
-        if !pending.replied, pending.quorumReached {
-            pending.replied = true
+        if pending.replyOnce(when: pending.quorumReached) {
             let merged = pending.merged(policy(of: pending.table))
             do {
                 try merged.checkStoredLimits()
@@ -71,32 +58,32 @@ extension ReplicaNode {
                 directives.append(.reply(.failed(id: pending.clientID, error: error)))
             }
         }
-        reads[requestID] = pending
+        coordinator.reads[requestID] = pending
         if pending.everyoneAnswered { directives += finishRead(requestID) }
         return directives
     }
 
     /// Read repair: every primary that answered with a copy missing part of the merged result receives it.
     mutating func finishRead(_ requestID: RequestID) -> [Directive] {
-        guard let pending = reads.removeValue(forKey: requestID) else { return [] }
+        guard let pending = coordinator.reads.removeValue(forKey: requestID) else { return [] }
         let merged = pending.merged(policy(of: pending.table))
         guard !merged.siblings.isEmpty || !merged.history.isEmpty, (try? merged.checkStoredLimits()) != nil else { return [] }
         let data = SiblingSetCodec.encode(merged)
         var directives: [Directive] = []
         var everyPrimaryHadIt = true
         for primary in pending.primaries {
-            guard let answer = pending.copies.first(where: { $0.node == primary }) else {
+            guard let answer = pending.answers.first(where: { $0.node == primary }) else {
                 everyPrimaryHadIt = false
                 continue
             }
-            guard !answer.copy.includes(merged) else { continue }
+            guard !answer.answer.includes(merged) else { continue }
             everyPrimaryHadIt = false
             if mutant(.readRepairNeverSent) { continue }
             if primary == id {
                 // Merge into the copy stored now: the snapshot read earlier may predate this node's newer writes.
                 directives += mergeIntoLocal(table: pending.table, key: pending.key, merged, forWrite: false).directives
             } else {
-                let repair = Message.replicaPut(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil)
+                let repair = Message.replica(.put(id: newRequestID(), table: pending.table, key: pending.key, data: data, hintFor: nil))
                 directives.append(.send(to: primary, repair))
             }
         }
@@ -108,23 +95,15 @@ extension ReplicaNode {
 
     /// Primaries that missed the deadline are suspected; fallbacks that may hold their hints are asked instead.
     mutating func replaceSilentReadReplicas(_ requestID: RequestID) -> [Directive] {
-        guard var pending = reads[requestID] else { return [] }
-        let answered = Set(pending.copies.map(\.node))
-        let drafted = draftStandIns(&pending.targets) { answered.contains($0) }
-        let directives = drafted.map {
-            Directive.send(to: $0.fallback, .replicaGet(id: requestID, table: pending.table, key: pending.key))
-        }
-        reads[requestID] = pending
-        guard !directives.isEmpty else { return [] }
-        return directives + [.startTimer(.replicaTimeout(requestID), afterMilliseconds: configuration.replicaTimeoutMilliseconds)]
+        guard var pending = coordinator.reads[requestID] else { return [] }
+        let ask = Message.replica(.get(id: requestID, table: pending.table, key: pending.key))
+        let directives = replaceSilentReplicas(requestID, of: &pending) { _ in ask }
+        coordinator.reads[requestID] = pending
+        return directives
     }
 
     mutating func readTimedOut(_ requestID: RequestID) -> [Directive] {
-        guard let pending = reads[requestID] else { return [] }
-        var directives: [Directive] = []
-        if !pending.replied {
-            directives.append(.reply(.failed(id: pending.clientID, error: .timeout(needed: pending.quorum, got: pending.copies.count))))
-        }
-        return directives + finishRead(requestID)
+        guard let pending = coordinator.reads[requestID] else { return [] }
+        return (pending.timeoutReply.map { [$0] } ?? []) + finishRead(requestID)
     }
 }

@@ -22,15 +22,15 @@ extension ReplicaNode {
         // The primary may itself wait a full request timeout for its replicas; allow for that and the hops.
         let expiry = configuration.requestTimeoutMilliseconds + configuration.replicaTimeoutMilliseconds * UInt64(primaries.count + 2)
         let timers: [Directive] = [
-            .startTimer(.forwardTimeout(forwardID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
-            .startTimer(.forwardExpired(forwardID), afterMilliseconds: expiry),
+            .startTimer(.coordinator(.forwardTimeout(forwardID)), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
+            .startTimer(.coordinator(.forwardExpired(forwardID)), afterMilliseconds: expiry),
         ]
         if let live = candidates.first(where: heardRecently) {
-            forwards[forwardID] = PendingForward(request: request, current: live, askedAt: now)
-            return [.send(to: live, .coordinate(id: forwardID, request: request))] + timers
+            coordinator.forwards[forwardID] = PendingForward(request: request, current: live, askedAt: now)
+            return [.send(to: live, .coordinator(.coordinate(id: forwardID, request: request)))] + timers
         }
-        forwards[forwardID] = PendingForward(request: request, current: nil, askedAt: now, pinged: candidates)
-        return candidates.map { .send(to: $0, .ping(id: forwardID)) } + timers
+        coordinator.forwards[forwardID] = PendingForward(request: request, current: nil, askedAt: now, pinged: candidates)
+        return candidates.map { .send(to: $0, .coordinator(.ping(id: forwardID))) } + timers
     }
 
     /// Whether `node` was heard from within `replicaTimeout`.
@@ -40,23 +40,23 @@ extension ReplicaNode {
 
     /// The first primary to answer a ping is sent the request; later answers are ignored.
     mutating func ponged(_ forwardID: RequestID, by primary: NodeID) -> [Directive] {
-        guard var forward = forwards[forwardID], forward.current == nil, forward.pinged.contains(primary) else { return [] }
+        guard var forward = coordinator.forwards[forwardID], forward.current == nil, forward.pinged.contains(primary) else { return [] }
         forward.current = primary
         forward.askedAt = now
-        forwards[forwardID] = forward
+        coordinator.forwards[forwardID] = forward
         return [
-            .send(to: primary, .coordinate(id: forwardID, request: forward.request)),
-            .startTimer(.forwardTimeout(forwardID), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
+            .send(to: primary, .coordinator(.coordinate(id: forwardID, request: forward.request))),
+            .startTimer(.coordinator(.forwardTimeout(forwardID)), afterMilliseconds: configuration.replicaTimeoutMilliseconds),
         ]
     }
 
     /// No primary answered a ping: suspect them all and coordinate the write here. A primary sent the request
     /// that has not taken it on in time is suspected, and the request keeps waiting for an answer.
     mutating func forwardNotAccepted(_ forwardID: RequestID) -> [Directive] {
-        guard let forward = forwards[forwardID], !forward.accepted else { return [] }
+        guard let forward = coordinator.forwards[forwardID], !forward.accepted else { return [] }
         guard let current = forward.current else {
             for primary in forward.pinged { suspect(primary) }
-            forwards[forwardID] = nil
+            coordinator.forwards[forwardID] = nil
             return handle(forward.request, route: .client, mayForward: false)
         }
         if now - forward.askedAt >= configuration.replicaTimeoutMilliseconds { suspect(current) }
@@ -65,13 +65,13 @@ extension ReplicaNode {
 
     /// A primary takes on a forwarded request once, however often the message arrives.
     mutating func coordinateForwarded(_ request: ClientRequest, id forwardID: RequestID, from origin: NodeID) -> [Directive] {
-        let accepted = Directive.send(to: origin, .coordinateAccepted(id: forwardID))
-        guard acceptedForwards[forwardID] == nil else { return [accepted] }
-        if acceptedForwards.count >= Self.acceptedForwardsPruneCount {
+        let accepted = Directive.send(to: origin, .coordinator(.coordinateAccepted(id: forwardID)))
+        guard coordinator.acceptedForwards[forwardID] == nil else { return [accepted] }
+        if coordinator.acceptedForwards.count >= Self.acceptedForwardsPruneCount {
             let memory = configuration.requestTimeoutMilliseconds * Self.forwardMemoryTimeouts
-            acceptedForwards = acceptedForwards.filter { now - $0.value < memory }
+            coordinator.acceptedForwards = coordinator.acceptedForwards.filter { now - $0.value < memory }
         }
-        acceptedForwards[forwardID] = now
+        coordinator.acceptedForwards[forwardID] = now
         return [accepted] + handle(request, route: .forwarded(origin: origin, id: forwardID), mayForward: false)
     }
 

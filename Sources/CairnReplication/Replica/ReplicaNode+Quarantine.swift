@@ -27,7 +27,7 @@ extension ReplicaNode {
     /// The actor a primary numbers its writes to a key under: the per-key actor after a quarantine, else its own.
     func primaryActor(table: String, key: [UInt8]) -> NodeID {
         if mutant(.quarantineKeepsActor) { return configuration.actor }
-        return quarantineActors[OneShotCopies.Slot(table: table, key: key)] ?? configuration.actor
+        return replica.quarantineActors[OneShotCopies.Slot(table: table, key: key)] ?? configuration.actor
     }
 
     /// The stored copy of a key for a request that may write: an undecodable copy is quarantined (the
@@ -36,20 +36,14 @@ extension ReplicaNode {
     mutating func copyQuarantiningUndecodable(
         table: String, key: [UInt8], doing what: String
     ) throws(ReplicationError) -> (copy: SiblingSet, directives: [Directive]) {
-        let data: [UInt8]?
-        do {
-            data = try storage.load(table: table, key: key)
-        } catch {
-            throw .storageFailure("table '\(table)', key of \(key.count) bytes: \(error)")
-        }
-        guard let data else { return (.empty, []) }
+        guard let data = try storedBytes(table: table, key: key) else { return (.empty, []) }
         do {
             return (try SiblingSetCodec.decode(data), [])
         } catch {
             let slot = OneShotCopies.Slot(table: table, key: key)
-            guard quarantineActors[slot] != nil || quarantineActors.count < Self.quarantinedKeysMax else { throw error }
+            guard replica.quarantineActors[slot] != nil || replica.quarantineActors.count < Self.quarantinedKeysMax else { throw error }
             quarantinedCopyCount += 1
-            quarantineActors[slot] = NodeID("\(configuration.actor)/q\(configuration.start).\(quarantinedCopyCount)")
+            replica.quarantineActors[slot] = NodeID("\(configuration.actor)/q\(configuration.start).\(quarantinedCopyCount)")
             let log = Directive.log(
                 "\(id): quarantined the undecodable copy (\(data.count) bytes) of a key of \(key.count) bytes in '\(table)' "
                     + "while \(what); it is repaired from the other replicas: \(error)")
