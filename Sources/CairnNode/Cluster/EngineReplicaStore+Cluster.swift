@@ -9,6 +9,9 @@ import Foundation
 extension EngineReplicaStore: ClusterDirectiveStore {
     static let clusterStateKey: [UInt8] = [0] + Array("cluster-state".utf8)
 
+    /// The tables this store serves.
+    public var tableNames: Set<String> { Set(tables.keys) }
+
     public func addTable(_ name: String, engine: any StorageEngine) throws {
         guard tables[name] == nil else { return }
         tables[name] = engine

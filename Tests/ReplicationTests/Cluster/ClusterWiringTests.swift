@@ -1,0 +1,126 @@
+import CairnCore
+import CairnMembership
+import CairnNode
+import CairnReplication
+import Testing
+
+/// A cluster whose nodes run gossip, failure detection and transfers through `NodeShell` and `ClusterNode`, in
+/// one process over `InMemoryCluster`: a join with its transfers, a dead node's writes through fallbacks, a table
+/// created through the catalog.
+@Suite("Cluster wiring")
+struct ClusterWiringTests {
+    static let table = "t"
+    static let tables = [table: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 2)]
+    static let first: [NodeID] = ["n1", "n2", "n3"]
+
+    /// n1 founds the cluster, n2 and n3 join it through staged joins committed on n1, and every node converges.
+    static func threeNodes() throws -> InMemoryCluster {
+        let cluster = InMemoryCluster()
+        try cluster.addNode("n1", seeds: [], tables: tables)
+        try cluster.addNode("n2", seeds: ["n1"], tables: tables)
+        try cluster.addNode("n3", seeds: ["n1"], tables: tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members.count == 3 })
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n2")
+            try gossip.stageJoin("n3")
+            return try gossip.commit()
+        }
+        #expect(try cluster.run(upTo: 10_000) { first.allSatisfy { cluster.member($0).ringEpoch == 2 } }, "every node adopts the ring of n1's commit")
+        return cluster
+    }
+
+    /// Where `key` is stored (in its table engine, not as a hint).
+    static func holders(of key: String, in cluster: InMemoryCluster) throws -> Set<NodeID> {
+        var holders = Set<NodeID>()
+        for (id, member) in cluster.members where try member.store.load(table: table, key: Array(key.utf8)) != nil {
+            holders.insert(id)
+        }
+        return holders
+    }
+
+    @Test("a node joins through stageJoin, plan and commit: every key written before and during the join is readable with R = N and stored on exactly its new preference list")
+    func joinMovesPartitions() throws {
+        let cluster = try Self.threeNodes()
+        var written: [String: String] = [:]
+        for index in 0..<60 {
+            let key = "before-\(index)", value = "v\(index)"
+            #expect(try cluster.put(at: Self.first[index % 3], table: Self.table, key: key, value: value) == .written(id: cluster.lastRequestID))
+            written[key] = value
+        }
+        try cluster.addNode("n4", seeds: ["n2"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        var plan: ClusterPlan?
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            plan = try gossip.plan()
+            return try gossip.commit()
+        }
+        #expect(plan.map { !$0.moves.isEmpty && $0.moves.allSatisfy { $0.to == "n4" } } == true, "the plan moves partitions to n4 only")
+        // Writes while the new ring spreads and the partitions move, at every node, the joiner included.
+        let everyone = Self.first + ["n4"]
+        for index in 0..<40 {
+            let key = "during-\(index)", value = "w\(index)"
+            try cluster.request(at: everyone[index % 4], table: Self.table, key: key, .put(value: Array(value.utf8), context: nil))
+            written[key] = value
+            try cluster.run(for: 25)
+        }
+        #expect(try cluster.run(upTo: 60_000) {
+            everyone.allSatisfy { cluster.member($0).ringEpoch == 3 }
+                && everyone.allSatisfy { id in cluster.member(id).node.membership!.sender.transfers.allSatisfy { $0.status == .done } }
+        }, "the ring spreads and every transfer completes")
+        let sent = everyone.flatMap { cluster.member($0).node.membership!.sender.transfers }
+        #expect(sent.contains { $0.id.to == "n4" && $0.keys > 0 }, "n4 received stored copies")
+        try cluster.run(for: 2_000)  // hints (if any) drain
+        let ring = cluster.member("n1").node.replica.ring
+        for (key, value) in written.sorted(by: { $0.key < $1.key }) {
+            #expect(try cluster.values(at: everyone[key.count % 4], table: Self.table, key: key, readQuorum: 3) == [value], "\(key) reads back")
+            let expected = Set(ring.preferenceList(for: Array(key.utf8), count: 3))
+            #expect(try Self.holders(of: key, in: cluster) == expected, "\(key) is stored on exactly its new preference list")
+        }
+        #expect(everyone.allSatisfy { cluster.member($0).node.replica.hints.isEmpty }, "no hint left")
+        #expect(cluster.member("n1").node.membership!.gossip.state.liveTransfers.isEmpty, "every planned move is marked done")
+    }
+
+    @Test("a node the failure detector holds unreachable gets a fallback with a hint at once")
+    func detectorFeedsFallbacks() throws {
+        let cluster = try Self.threeNodes()
+        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            return try gossip.commit()
+        }
+        let everyone = Self.first + ["n4"]
+        #expect(try cluster.run(upTo: 60_000) { everyone.allSatisfy { cluster.member($0).ringEpoch == 3 } })
+        cluster.crash("n2")
+        let live: [NodeID] = ["n1", "n3", "n4"]
+        #expect(try cluster.run(upTo: 30_000) { live.allSatisfy { cluster.member($0).node.replica.unreachable.contains("n2") } },
+            "every live node's detector suspects n2, and its core knows")
+        #expect(live.allSatisfy { cluster.member($0).node.replica.suspected.contains("n2") })
+        let ring = cluster.member("n1").node.replica.ring
+        let key = (0..<500).map { "k\($0)" }.first { ring.preferenceList(for: Array($0.utf8), count: 3).contains("n2") }!
+        let id = try cluster.request(
+            at: ring.preferenceList(for: Array(key.utf8), count: 3).first { $0 != "n2" }!, table: Self.table, key: key,
+            .put(value: Array("x".utf8), context: nil), options: RequestOptions(writeQuorum: 3))
+        let asked = cluster.now
+        #expect(try cluster.run(upTo: 2_000) { cluster.replies[id] != nil })
+        #expect(cluster.replies[id]?.reply == .written(id: id), "W = N is met with a fallback standing in for n2")
+        #expect(cluster.replies[id]!.at - asked < 50, "the fallback was drafted at once, not after replicaTimeout (100 ms)")
+        let hints = everyone.flatMap { cluster.member($0).shell.core.map { Array($0.hints.values) } ?? [] }
+        #expect(hints.contains { $0.owner == "n2" && $0.key == Array(key.utf8) }, "a fallback holds the write as a hint for n2")
+    }
+
+    @Test("a table created on node 1 reaches every node through the gossiped catalog and serves reads and writes there")
+    func catalogOpensTables() throws {
+        let cluster = try Self.threeNodes()
+        try cluster.addNode("n4", seeds: ["n3"], tables: Self.tables)
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.createTable(TableDefinition(name: "cart", replicas: 3, readQuorum: 2, writeQuorum: 2))
+        }
+        #expect(try cluster.run(upTo: 10_000) { cluster.member("n4").node.replica.configuration.tables["cart"] != nil }, "n4 serves cart")
+        #expect(cluster.member("n4").node.membership!.receiver.policies["cart"] == .siblings)
+        #expect(cluster.member("n4").store.tableNames.contains("cart"), "n4 opened an engine for cart")
+        #expect(try cluster.put(at: "n1", table: "cart", key: "apples", value: "3") == .written(id: cluster.lastRequestID))
+        #expect(try cluster.values(at: "n2", table: "cart", key: "apples", readQuorum: 3) == ["3"])
+    }
+}
