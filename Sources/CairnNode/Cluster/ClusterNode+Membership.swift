@@ -66,10 +66,11 @@ extension ClusterNode {
             moves += ReplicaMoves.between(old, record.ring, table: table, replicas: settings.replicas)
         }
         membership!.plan = Transfer.Plan(moves: Array((membership!.plan.moves + moves).suffix(ClusterMembership.plannedMovesMax)))
-        let planned = Set(membership!.sender.transfers.map(\.id))
-        let mine = moves.filter { $0.from == id && !planned.contains($0) }
+        let known = Set(membership!.sender.transfers.map(\.id))
+        let mine = moves.filter { $0.from == id && !known.contains($0) }
         do {
-            out += routeTransfer(try membership!.sender.plan(mine, nowMilliseconds: now))
+            let planned = try membership!.sender.plan(mine, nowMilliseconds: now)
+            out += routeTransfer(planned)
         } catch {
             out.append(.log("\(id): transfers of ring epoch \(record.epoch) not planned: \(error)"))
         }

@@ -16,7 +16,8 @@ extension ClusterNode {
             case .persist(let table, let key, _), .remove(let table, let key), .quarantine(let table, let key, _):
                 let partition = Ring.partition(for: key, partitionCount: replica.ring.partitionCount)
                 if membership!.sender.isSending(table: table, partition: partition) {
-                    out += routeTransfer(membership!.sender.noteWrite(table: table, partition: partition, key: key))
+                    let noted = membership!.sender.noteWrite(table: table, partition: partition, key: key)
+                    out += routeTransfer(noted)
                 }
                 out.append(.replica(directive))
             case .send(let owner, .hintDelivery(let table, let key, let data)):
@@ -54,7 +55,8 @@ extension ClusterNode {
         return owner
     }
 
-    /// A transfer machine's directives. A `dropPartition` is kept back (logged) while this node still holds the
+    /// A transfer machine's directives, routed after the machine returned them (the drop rule reads its new state).
+    /// A `dropPartition` is kept back (logged) while this node still holds the
     /// partition in the current ring or still sends it to another node.
     func routeTransfer(_ directives: [Transfer.Directive]) -> [NodeDirective] {
         directives.map { directive in

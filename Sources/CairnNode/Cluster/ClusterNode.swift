@@ -68,8 +68,13 @@ public struct ClusterNode {
             return Self.wrap(membership!.detector.onMessage(message, from: sender, now: now)) + followDetector(now: now)
         case .transfer(let message):
             guard membership != nil else { return [] }
-            guard Transfer.isForSender(message) else { return routeTransfer(membership!.receiver.onMessage(message, from: sender)) }
-            return routeTransfer(membership!.sender.onMessage(message, from: sender, nowMilliseconds: now)) + markMovesDone()
+            // Each machine's directives are taken before they are routed: routing reads the machines' new state.
+            guard Transfer.isForSender(message) else {
+                let received = membership!.receiver.onMessage(message, from: sender)
+                return routeTransfer(received)
+            }
+            let sent = membership!.sender.onMessage(message, from: sender, nowMilliseconds: now)
+            return routeTransfer(sent) + markMovesDone()
         }
     }
 
@@ -85,7 +90,8 @@ public struct ClusterNode {
             return Self.wrap(membership!.detector.onTimer(timer, now: now)) + followDetector(now: now)
         case .transfer(let timer):
             guard membership != nil else { return [] }
-            return routeTransfer(membership!.sender.onTimer(timer, nowMilliseconds: now))
+            let fired = membership!.sender.onTimer(timer, nowMilliseconds: now)
+            return routeTransfer(fired)
         }
     }
 
@@ -115,6 +121,7 @@ public struct ClusterNode {
     ) -> [NodeDirective] {
         guard membership != nil else { return [] }
         membership!.receiver.restore(records: records)
-        return routeTransfer(membership!.sender.restore(records: records, dirtyKeys: dirtyKeys, nowMilliseconds: now))
+        let restored = membership!.sender.restore(records: records, dirtyKeys: dirtyKeys, nowMilliseconds: now)
+        return routeTransfer(restored)
     }
 }

@@ -4,6 +4,7 @@ import CairnNode
 import CairnReplication
 import CairnStorage
 import MemoryEngine
+import Testing
 
 /// Nodes in one process over an in-memory network, driven step by step in virtual time: every message arrives
 /// 1 ms after it is sent (unless its sender or receiver is down), every timer fires when due. Each node is a
