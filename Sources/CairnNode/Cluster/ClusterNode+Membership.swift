@@ -53,8 +53,9 @@ extension ClusterNode {
         return out + followDetector(now: now)
     }
 
-    /// Adopts `record`'s ring in the core, then plans on this node's sender every move it is the old holder of. A
-    /// node whose ring had epoch 0 (a joiner's placeholder) held nothing, so it sends nothing.
+    /// Adopts `record`'s ring in the core, cancels the transfers whose receiver no longer holds the partition, then
+    /// plans on this node's sender every move it is the old holder of. A node whose ring had epoch 0 (a joiner's
+    /// placeholder) held nothing, so it sends nothing.
     mutating func adoptRing(_ record: RingRecord, now: UInt64) -> [NodeDirective] {
         let (old, oldEpoch) = (replica.ring, replica.ringEpoch)
         var out = routeReplica(replica.onRingChange(ring: record.ring, epoch: record.epoch, now: now))
@@ -66,6 +67,11 @@ extension ClusterNode {
             moves += ReplicaMoves.between(old, record.ring, table: table, replicas: settings.replicas)
         }
         membership!.plan = Transfer.Plan(moves: Array((membership!.plan.moves + moves).suffix(ClusterMembership.plannedMovesMax)))
+        let stale = membership!.sender.transfers.filter { $0.status != .done && !holds($0.id.to, table: $0.id.table, partition: $0.id.partition) }
+        if !stale.isEmpty {
+            let cancelled = membership!.sender.cancel(stale.map(\.id), nowMilliseconds: now)
+            out += routeTransfer(cancelled)
+        }
         let known = Set(membership!.sender.transfers.map(\.id))
         let mine = moves.filter { $0.from == id && !known.contains($0) }
         do {
@@ -95,6 +101,12 @@ extension ClusterNode {
             }
         }
         return out
+    }
+
+    /// Whether `node` holds `table`'s `partition` in the current ring (is in its preference list).
+    func holds(_ node: NodeID, table: String, partition: Int) -> Bool {
+        guard let settings = replica.configuration.tables[table] else { return false }
+        return replica.ring.preferenceList(forPartition: partition, count: settings.replicas).contains(node)
     }
 
     /// Hands the detector's unreachable members to the core whenever they change.

@@ -80,8 +80,8 @@ extension ClusterNode {
 
     /// Why this node must keep its copy of a partition it finished sending, or nil when it may drop it.
     func reasonToKeep(table: String, partition: Int) -> String? {
-        guard let settings = replica.configuration.tables[table] else { return "the table is unknown here" }
-        if replica.ring.preferenceList(forPartition: partition, count: settings.replicas).contains(id) {
+        guard replica.configuration.tables[table] != nil else { return "the table is unknown here" }
+        if holds(id, table: table, partition: partition) {
             return "it is still a replica in ring epoch \(replica.ringEpoch)"
         }
         if membership?.sender.isSending(table: table, partition: partition) == true { return "it is still sending it elsewhere" }

@@ -70,6 +70,11 @@ public struct ClusterNode {
             guard membership != nil else { return [] }
             // Each machine's directives are taken before they are routed: routing reads the machines' new state.
             guard Transfer.isForSender(message) else {
+                if case .batch(let transfer, let sequence, _, _) = message, !holds(id, table: transfer.table, partition: transfer.partition) {
+                    // Not merged and not acknowledged: the sender asks again, by when this node may hold it (its ring
+                    // lags), or the sender has cancelled it (its ring was older).
+                    return [.log("\(id): batch \(sequence) of \(transfer) refused: not a holder of the partition in ring epoch \(replica.ringEpoch)")]
+                }
                 let received = membership!.receiver.onMessage(message, from: sender)
                 return routeTransfer(received)
             }

@@ -26,6 +26,10 @@ final class InMemoryCluster {
     var lastRequestID: UInt64 { nextRequestID - 1 }
     /// Nodes that are down: they neither send nor receive.
     private(set) var down: Set<NodeID> = []
+    /// Nodes cut off from gossip (both ways), so their ring lags while everything else reaches them.
+    var gossipCutOff: Set<NodeID> = []
+    /// The transfer throttle of nodes added from now on (nil: unthrottled).
+    var transferBytesPerSecond: Int?
 
     /// Starts a node with the static tables `tables` (every node gets the same), gossiping first with `seeds`
     /// (none: it founds the cluster). Its core starts from a placeholder ring of epoch 0 and adopts the gossiped one.
@@ -42,7 +46,7 @@ final class InMemoryCluster {
         let replica = ReplicaNode(configuration: configuration, storage: member.store)
         let detector = try FailureDetector(id: id, members: seeds, random: SplitMix64(seed: seed ^ 1))
         let sender = try Transfer.Sender(
-            node: id, limits: Transfer.Limits(bytesPerSecondMax: nil), storage: member.store, run: 1, nowMilliseconds: now)
+            node: id, limits: Transfer.Limits(bytesPerSecondMax: transferBytesPerSecond), storage: member.store, run: 1, nowMilliseconds: now)
         let receiver = Transfer.Receiver(node: id, policies: tables.mapValues(\.policy))
         let node = ClusterNode(
             replica: replica, membership: ClusterMembership(gossip: gossip, detector: detector, sender: sender, receiver: receiver))
@@ -60,6 +64,7 @@ final class InMemoryCluster {
             switch event {
             case .deliver(let from, let to, let message):
                 guard !down.contains(from), !down.contains(to) else { continue }
+                if case .gossip = message, gossipCutOff.contains(from) || gossipCutOff.contains(to) { continue }
                 try members[to]!.shell.onMessage(message, from: from, now: now)
             case .timer(let node, let generation, let timer):
                 guard !down.contains(node) else { continue }
