@@ -69,6 +69,27 @@ struct ClusterWiringTests {
             written[key] = value
             try cluster.run(for: 50)
         }
+        // And writes to keys the running scans have already passed (what `noteWrite` exists for).
+        var behindScans = 0
+        for sender: NodeID in ["n1", "n2"] {
+            for transfer in cluster.member(sender).node.membership!.sender.transfers {
+                let passed: ([UInt8]) -> Bool
+                switch transfer.status {
+                case .forwarding, .finishing: passed = { _ in true }
+                case .scanning where transfer.lastKey != nil: passed = { Transfer.precedes($0, transfer.lastKey!) }
+                default: continue
+                }
+                guard let key = (0..<20_000).map({ "behind-\($0)" }).first(where: {
+                    Ring.partition(for: Array($0.utf8), partitionCount: InMemoryCluster.partitionCount) == transfer.id.partition
+                        && passed(Array($0.utf8)) && written[$0] == nil
+                }) else { continue }
+                try cluster.request(at: "n3", table: Self.table, key: key, .put(value: Array("b".utf8), context: nil))
+                written[key] = "b"
+                behindScans += 1
+            }
+        }
+        try cluster.run(for: 50)
+        #expect(behindScans > 0, "some writes landed behind a running scan")
         #expect(cluster.member("n3").ringEpoch == 2, "n3 still routed by the old ring")
         #expect(everyone.contains { id in cluster.member(id).node.membership!.sender.transfers.contains { $0.dirtyKeys > 0 || $0.status != .done } },
             "transfers were still running while the writes came")
