@@ -39,7 +39,7 @@ extension ClusterNode {
 
     /// The node that took `owner`'s place for the key's partition, when `owner` left the ring; nil otherwise (a hint
     /// for a member still in the ring waits for it, as always).
-    func replacement(ofDeparted owner: NodeID, table: String, key: [UInt8]) -> NodeID? {
+    public func replacement(ofDeparted owner: NodeID, table: String, key: [UInt8]) -> NodeID? {
         guard let membership, !replica.ring.members.contains(where: { $0.id == owner }) else { return nil }
         let partition = Ring.partition(for: key, partitionCount: replica.ring.partitionCount)
         return Transfer.Plan(moves: membership.plan.moves.filter { $0.from == owner && $0.table == table })

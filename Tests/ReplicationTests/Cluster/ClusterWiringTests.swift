@@ -143,6 +143,41 @@ struct ClusterWiringTests {
         #expect(hints.contains { $0.owner == "n2" && $0.key == Array(key.utf8) }, "a fallback holds the write as a hint for n2")
     }
 
+    @Test("a hint held for a node that left the ring goes to the node that took its place, and is deleted on its ack")
+    func hintsOfDepartedOwners() throws {
+        let cluster = try Self.threeNodes()
+        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            return try gossip.commit()
+        }
+        let everyone = Self.first + ["n4"], live: [NodeID] = ["n1", "n3", "n4"]
+        #expect(try cluster.run(upTo: 60_000) { everyone.allSatisfy { cluster.member($0).ringEpoch == 3 } })
+        cluster.crash("n2")
+        #expect(try cluster.run(upTo: 30_000) { live.allSatisfy { cluster.member($0).node.replica.unreachable.contains("n2") } })
+        let ring = cluster.member("n1").node.replica.ring
+        let key = (0..<500).map { "k\($0)" }.first { ring.preferenceList(for: Array($0.utf8), count: 3).contains("n2") }!
+        let coordinator = ring.preferenceList(for: Array(key.utf8), count: 3).first { $0 != "n2" }!
+        let id = try cluster.request(
+            at: coordinator, table: Self.table, key: key, .put(value: Array("x".utf8), context: nil), options: RequestOptions(writeQuorum: 3))
+        #expect(try cluster.run(upTo: 2_000) { cluster.replies[id] != nil } && cluster.replies[id]?.reply == .written(id: id))
+        let holder = try #require(live.first { cluster.member($0).node.replica.hints.values.contains { $0.owner == "n2" } }, "a fallback holds a hint for n2")
+        // n2 leaves while down: its hints can never be delivered to it.
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageLeave("n2")
+            return try gossip.commit()
+        }
+        #expect(try cluster.run(upTo: 10_000) { live.allSatisfy { cluster.member($0).ringEpoch == 4 } })
+        let newRing = cluster.member("n1").node.replica.ring
+        let replacement = try #require(
+            cluster.member(holder).node.replacement(ofDeparted: "n2", table: Self.table, key: Array(key.utf8)), "n2's moves name its replacement")
+        #expect(newRing.preferenceList(for: Array(key.utf8), count: 3).contains(replacement), "the replacement is a holder in the new ring")
+        #expect(try cluster.run(upTo: 5_000) { !cluster.member(holder).node.replica.hints.values.contains { $0.owner == "n2" } },
+            "the hint is deleted once the replacement acknowledged it")
+        #expect(try cluster.member(replacement).store.load(table: Self.table, key: Array(key.utf8)) != nil, "the replacement stores the hinted write")
+    }
+
     @Test("a table created on node 1 reaches every node through the gossiped catalog and serves reads and writes there")
     func catalogOpensTables() throws {
         let cluster = try Self.threeNodes()
