@@ -30,6 +30,19 @@ struct ClusterWiringTests {
         return cluster
     }
 
+    /// `threeNodes`, then n4 joins (staged and committed on n1) and every node adopts the ring of epoch 3.
+    static func fourNodes() throws -> InMemoryCluster {
+        let cluster = try threeNodes()
+        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            return try gossip.commit()
+        }
+        #expect(try cluster.run(upTo: 60_000) { (first + ["n4"]).allSatisfy { cluster.member($0).ringEpoch == 3 } })
+        return cluster
+    }
+
     /// Where `key` is stored (in its table engine, not as a hint).
     static func holders(of key: String, in cluster: InMemoryCluster) throws -> Set<NodeID> {
         var holders = Set<NodeID>()
@@ -116,15 +129,8 @@ struct ClusterWiringTests {
 
     @Test("a node the failure detector holds unreachable gets a fallback with a hint at once")
     func detectorFeedsFallbacks() throws {
-        let cluster = try Self.threeNodes()
-        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
-        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
-        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
-            try gossip.stageJoin("n4")
-            return try gossip.commit()
-        }
+        let cluster = try Self.fourNodes()
         let everyone = Self.first + ["n4"]
-        #expect(try cluster.run(upTo: 60_000) { everyone.allSatisfy { cluster.member($0).ringEpoch == 3 } })
         cluster.crash("n2")
         let live: [NodeID] = ["n1", "n3", "n4"]
         #expect(try cluster.run(upTo: 30_000) { live.allSatisfy { cluster.member($0).node.replica.unreachable.contains("n2") } },
@@ -145,15 +151,8 @@ struct ClusterWiringTests {
 
     @Test("a hint held for a node that left the ring goes to the node that took its place, and is deleted on its ack")
     func hintsOfDepartedOwners() throws {
-        let cluster = try Self.threeNodes()
-        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
-        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
-        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
-            try gossip.stageJoin("n4")
-            return try gossip.commit()
-        }
-        let everyone = Self.first + ["n4"], live: [NodeID] = ["n1", "n3", "n4"]
-        #expect(try cluster.run(upTo: 60_000) { everyone.allSatisfy { cluster.member($0).ringEpoch == 3 } })
+        let cluster = try Self.fourNodes()
+        let live: [NodeID] = ["n1", "n3", "n4"]
         cluster.crash("n2")
         #expect(try cluster.run(upTo: 30_000) { live.allSatisfy { cluster.member($0).node.replica.unreachable.contains("n2") } })
         let ring = cluster.member("n1").node.replica.ring
