@@ -11,8 +11,8 @@ public struct ClusterMembership {
     public internal(set) var detector: FailureDetector
     public internal(set) var sender: Transfer.Sender
     public internal(set) var receiver: Transfer.Receiver
-    /// Every move of the ring changes this node followed (newest change last), for routing hints of departed
-    /// owners; at most `plannedMovesMax` are kept.
+    /// The moves of the ring changes this node followed (sorted; the latest `plannedMovesMax` kept), for routing
+    /// the hints of departed owners.
     public internal(set) var plan = Transfer.Plan(moves: [])
     /// Hints offered to a departed owner's replacement: (replacement, table, key) → the owner the hint is held for,
     /// so the replacement's `hintAck` deletes the owner's hint.
