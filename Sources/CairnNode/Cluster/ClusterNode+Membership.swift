@@ -100,7 +100,12 @@ extension ClusterNode {
                 out.append(.log("\(id): cannot mark the move of partition \(move.partition) done: \(error)"))
             }
         }
-        return out
+        // Each change asks to persist the whole state: the last request, holding every change, is enough.
+        guard let last = out.lastIndex(where: { if case .persistClusterState = $0 { true } else { false } }) else { return out }
+        return out.enumerated().filter { index, directive in
+            if case .persistClusterState = directive { return index == last }
+            return true
+        }.map(\.element)
     }
 
     /// Whether `node` holds `table`'s `partition` in the current ring (is in its preference list).

@@ -58,7 +58,9 @@ public struct ClusterNode {
     public mutating func onMessage(_ message: NodeMessage, from sender: NodeID, now: UInt64) -> [NodeDirective] {
         switch message {
         case .replication(let message):
-            return routeReplica(replica.onMessage(message, from: originalOwner(of: message, from: sender), now: now))
+            let from = originalOwner(of: message, from: sender)
+            let directives = replica.onMessage(message, from: from, now: now)
+            return routeReplica(directives)
         case .gossip(let message):
             guard membership != nil else { return [] }
             let out = Self.wrap(membership!.gossip.onMessage(message, from: sender))

@@ -187,6 +187,8 @@ struct ClusterWiringTests {
         #expect(try cluster.run(upTo: 10_000) { cluster.member("n4").node.replica.configuration.tables["cart"] != nil }, "n4 serves cart")
         #expect(cluster.member("n4").node.membership!.receiver.policies["cart"] == .siblings)
         #expect(cluster.member("n4").store.tableNames.contains("cart"), "n4 opened an engine for cart")
+        #expect(try cluster.member("n4").store.storedClusterState() == cluster.member("n4").node.membership!.gossip.state,
+            "the gossiped state n4 holds is the one it persisted, and reads back for a restart")
         #expect(try cluster.put(at: "n1", table: "cart", key: "apples", value: "3") == .written(id: cluster.lastRequestID))
         #expect(try cluster.values(at: "n2", table: "cart", key: "apples", readQuorum: 3) == ["3"])
     }
