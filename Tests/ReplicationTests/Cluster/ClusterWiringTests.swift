@@ -177,6 +177,21 @@ struct ClusterWiringTests {
         #expect(try cluster.member(replacement).store.load(table: Self.table, key: Array(key.utf8)) != nil, "the replacement stores the hinted write")
     }
 
+    @Test("a node restarted over its stores routes by the ring it persisted at once and serves again")
+    func restartFromPersistedState() throws {
+        let cluster = try Self.fourNodes()
+        #expect(try cluster.put(at: "n2", table: Self.table, key: "kept", value: "1") == .written(id: cluster.lastRequestID))
+        cluster.crash("n1")
+        try cluster.run(for: 500)
+        try cluster.restart("n1")
+        #expect(cluster.member("n1").ringEpoch == 3, "the persisted ring, before any gossip")
+        #expect(cluster.member("n1").node.membership!.gossip.state.members.count == 4)
+        try cluster.run(for: 5_000)
+        #expect((Self.first + ["n4"]).allSatisfy { cluster.member($0).node.replica.unreachable.isEmpty }, "every node holds n1 alive again")
+        #expect(try cluster.values(at: "n1", table: Self.table, key: "kept", readQuorum: 3) == ["1"])
+        #expect(try cluster.put(at: "n1", table: Self.table, key: "after", value: "2") == .written(id: cluster.lastRequestID))
+    }
+
     @Test("a table created on node 1 reaches every node through the gossiped catalog and serves reads and writes there")
     func catalogOpensTables() throws {
         let cluster = try Self.threeNodes()

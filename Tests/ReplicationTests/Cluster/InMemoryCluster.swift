@@ -35,19 +35,42 @@ final class InMemoryCluster {
     /// (none: it founds the cluster). Its core starts from a placeholder ring of epoch 0 and adopts the gossiped one.
     func addNode(_ name: String, seeds: [NodeID], tables: [String: TableSettings]) throws {
         let id = NodeID(name)
-        let member = InMemoryClusterMember(cluster: self, id: id, tables: Array(tables.keys))
+        let member = InMemoryClusterMember(cluster: self, id: id, seeds: seeds, tables: tables)
         members[id] = member
-        let seed = StableHash.hash(Array(name.utf8))
+        try start(member, restoredState: nil)
+    }
+
+    /// Restarts a crashed node over its stores: its gossip from the cluster state it persisted (its core routes by
+    /// that ring at once), and its transfers from their records.
+    func restart(_ node: NodeID) throws {
+        let member = members[node]!
+        down.remove(node)
+        try start(member, restoredState: try member.store.storedClusterState())
+        let records = try member.store.storedTransferRecords()
+        #expect(try member.shell.restoreTransfers(records: records, dirtyKeys: try member.store.storedDirtyKeys(), now: now) == .performed)
+    }
+
+    private func start(_ member: InMemoryClusterMember, restoredState: ClusterState?) throws {
+        let id = member.id
+        member.starts += 1
+        let seed = StableHash.hash(Array(id.name.utf8)) &+ member.starts
         let gossip = try GossipNode(
-            configuration: GossipNodeConfiguration(name: id, seeds: seeds),
-            settings: GossipSettings(fanOut: 2, intervalMilliseconds: 100, partitionCount: Self.partitionCount, replicaCount: 3), seed: seed)
-        let placeholder = Ring(partitionCount: Self.partitionCount, members: [RingMember(id)])
-        let configuration = NodeConfiguration(id: id, ring: placeholder, ringEpoch: 0, tables: tables)
-        let replica = ReplicaNode(configuration: configuration, storage: member.store)
-        let detector = try FailureDetector(id: id, members: seeds, random: SplitMix64(seed: seed ^ 1))
+            configuration: GossipNodeConfiguration(name: id, seeds: member.seeds),
+            settings: GossipSettings(fanOut: 2, intervalMilliseconds: 100, partitionCount: Self.partitionCount, replicaCount: 3), seed: seed,
+            restoredState: restoredState)
+        let ring = restoredState?.ring
+        let configuration = NodeConfiguration(
+            id: id, ring: ring?.ring ?? Ring(partitionCount: Self.partitionCount, members: [RingMember(id)]),
+            ringEpoch: ring?.epoch ?? 0, tables: member.tables)
+        // As a server starts: the start record picks the incarnation and start counter, the stored hints come back.
+        let (replica, counters) = try member.shell.prepareStart(
+            over: member.store, configuration: configuration, wallClockMilliseconds: now, bufferedTables: [], freshCounter: 1 + seed % 1_000)
+        let watched = Set(member.seeds + (restoredState?.members.keys.map { $0 } ?? [])).subtracting([id])
+        let detector = try FailureDetector(id: id, members: watched.sorted(), random: SplitMix64(seed: seed ^ 1))
         let sender = try Transfer.Sender(
-            node: id, limits: Transfer.Limits(bytesPerSecondMax: transferBytesPerSecond), storage: member.store, run: 1, nowMilliseconds: now)
-        let receiver = Transfer.Receiver(node: id, policies: tables.mapValues(\.policy))
+            node: id, limits: Transfer.Limits(bytesPerSecondMax: transferBytesPerSecond), storage: member.store, run: counters.start,
+            nowMilliseconds: now)
+        let receiver = Transfer.Receiver(node: id, policies: member.tables.mapValues(\.policy))
         let node = ClusterNode(
             replica: replica, membership: ClusterMembership(gossip: gossip, detector: detector, sender: sender, receiver: receiver))
         #expect(try member.shell.start(node, store: member.store, now: now) == .performed)
@@ -130,11 +153,18 @@ final class InMemoryClusterMember: NodeTransport, NodeTimerService, ClientReplyS
     private(set) var shell: NodeShell!
     private(set) var logs: [String] = []
 
-    init(cluster: InMemoryCluster, id: NodeID, tables: [String]) {
+    let seeds: [NodeID]
+    let tables: [String: TableSettings]
+    /// Starts so far (they vary the seeds of gossip and the detector).
+    var starts: UInt64 = 0
+
+    init(cluster: InMemoryCluster, id: NodeID, seeds: [NodeID], tables: [String: TableSettings]) {
         self.cluster = cluster
         self.id = id
+        self.seeds = seeds
+        self.tables = tables
         var engines: [String: any StorageEngine] = [:]
-        for table in tables { engines[table] = MemoryEngine() }
+        for table in tables.keys { engines[table] = MemoryEngine() }
         store = EngineReplicaStore(partitionCount: InMemoryCluster.partitionCount, tables: engines, hints: MemoryEngine())
         shell = NodeShell(id: id, transport: self, timers: self, replies: self, observer: self, tableOpener: self)
     }
