@@ -177,6 +177,42 @@ struct ClusterWiringTests {
         #expect(try cluster.member(replacement).store.load(table: Self.table, key: Array(key.utf8)) != nil, "the replacement stores the hinted write")
     }
 
+    @Test("a sender crashed in the middle of its transfers resumes them after a restart, and every key ends on exactly its new preference list")
+    func senderCrashDuringTransfers() throws {
+        let cluster = try Self.threeNodes(transferBytesPerSecond: 100)
+        var written: [String: String] = [:]
+        for index in 0..<60 {
+            #expect(try cluster.put(at: Self.first[index % 3], table: Self.table, key: "k\(index)", value: "v\(index)") == .written(id: cluster.lastRequestID))
+            written["k\(index)"] = "v\(index)"
+        }
+        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            return try gossip.commit()
+        }
+        let everyone = Self.first + ["n4"]
+        let partWay = { (node: NodeID) in cluster.member(node).node.membership!.sender.transfers.contains { $0.keys > 0 && $0.status != .done } }
+        #expect(try cluster.run(upTo: 5_000) { Self.first.contains(where: partWay) })
+        let crashed = try #require(Self.first.first(where: partWay), "a sender is part-way through its transfers")
+        cluster.crash(crashed)
+        try cluster.run(for: 300)
+        try cluster.restart(crashed)
+        #expect(cluster.member(crashed).node.membership!.sender.transfers.contains { $0.status != .done }, "its transfers resume from their records")
+        #expect(try cluster.run(upTo: 120_000) {
+            everyone.allSatisfy { cluster.member($0).ringEpoch == 3 }
+                && everyone.allSatisfy { id in cluster.member(id).node.membership!.sender.transfers.allSatisfy { $0.status == .done } }
+        }, "every transfer completes")
+        try cluster.run(for: 2_000)
+        let ring = cluster.member("n1").node.replica.ring
+        for key in written.keys.sorted() {
+            #expect(try Self.holders(of: key, in: cluster) == Set(ring.preferenceList(for: Array(key.utf8), count: 3)), "\(key) is stored on exactly its new preference list")
+        }
+        for (key, value) in written.sorted(by: { $0.key < $1.key }) {
+            #expect(try cluster.values(at: "n4", table: Self.table, key: key, readQuorum: 3) == [value], "\(key) reads back")
+        }
+    }
+
     @Test("a node restarted over its stores routes by the ring it persisted at once and serves again")
     func restartFromPersistedState() throws {
         let cluster = try Self.fourNodes()
