@@ -27,7 +27,8 @@ extension ClusterNode {
             let settings = TableSettings(
                 replicas: definition.replicas, readQuorum: definition.readQuorum, writeQuorum: definition.writeQuorum, policy: policy)
             out.append(.openTable(definition))
-            out += routeReplica(replica.onTableAdded(named: name, settings: settings, now: now))
+            let added = replica.onTableAdded(named: name, settings: settings, now: now)
+            out += routeReplica(added)
             membership!.receiver.policies[name] = policy
         }
         return out
@@ -58,7 +59,8 @@ extension ClusterNode {
     /// placeholder) held nothing, so it sends nothing.
     mutating func adoptRing(_ record: RingRecord, now: UInt64) -> [NodeDirective] {
         let (old, oldEpoch) = (replica.ring, replica.ringEpoch)
-        var out = routeReplica(replica.onRingChange(ring: record.ring, epoch: record.epoch, now: now))
+        let adopted = replica.onRingChange(ring: record.ring, epoch: record.epoch, now: now)
+        var out = routeReplica(adopted)
         guard replica.ringEpoch == record.epoch else { return out }
         out.append(.log("\(id): ring epoch \(oldEpoch) → \(record.epoch)"))
         guard oldEpoch > 0 else { return out }
@@ -117,6 +119,7 @@ extension ClusterNode {
     /// Hands the detector's unreachable members to the core whenever they change.
     mutating func followDetector(now: UInt64) -> [NodeDirective] {
         guard let unreachable = membership?.detector.unreachableMembers, unreachable != replica.unreachable else { return [] }
-        return routeReplica(replica.onUnreachableMembersChanged(unreachable, now: now))
+        let changed = replica.onUnreachableMembersChanged(unreachable, now: now)
+        return routeReplica(changed)
     }
 }

@@ -52,7 +52,8 @@ public struct ClusterNode {
     }
 
     public mutating func onClientRequest(_ request: ClientRequest, now: UInt64) -> [NodeDirective] {
-        routeReplica(replica.onClientRequest(request, now: now))
+        let directives = replica.onClientRequest(request, now: now)
+        return routeReplica(directives)
     }
 
     public mutating func onMessage(_ message: NodeMessage, from sender: NodeID, now: UInt64) -> [NodeDirective] {
@@ -88,7 +89,8 @@ public struct ClusterNode {
     public mutating func onTimer(_ timer: NodeTimer, now: UInt64) -> [NodeDirective] {
         switch timer {
         case .replication(let timer):
-            return routeReplica(replica.onTimer(timer, now: now))
+            let directives = replica.onTimer(timer, now: now)
+            return routeReplica(directives)
         case .gossip(let timer):
             guard membership != nil else { return [] }
             return Self.wrap(membership!.gossip.onTimer(timer)) + followClusterState(now: now)
@@ -118,7 +120,8 @@ public struct ClusterNode {
 
     /// A ring from elsewhere than gossip (a test, the simulator); a node in a cluster takes its rings from gossip.
     public mutating func onRingChange(ring: Ring, epoch: UInt64, now: UInt64) -> [NodeDirective] {
-        routeReplica(replica.onRingChange(ring: ring, epoch: epoch, now: now))
+        let directives = replica.onRingChange(ring: ring, epoch: epoch, now: now)
+        return routeReplica(directives)
     }
 
     /// Takes back, after a restart, the transfers this node was sending and receiving (from
