@@ -77,7 +77,7 @@ let package = Package(
 
         // MARK: Node and tools
         .target(
-            name: "CairnNode", dependencies: ["CairnReplication", "CairnStorage"], path: "Sources/CairnNode",
+            name: "CairnNode", dependencies: ["CairnReplication", "CairnMembership", "CairnStorage"], path: "Sources/CairnNode",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "cairn",
@@ -102,7 +102,8 @@ let package = Package(
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
-                "CairnCore", "CairnReplication", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines", "MemoryEngine",
+                "CairnCore", "CairnReplication", "CairnMembership", "CairnNode", "CairnSimulator", "CairnStorage", "CairnEngines",
+                "MemoryEngine",
             ],
             path: "Tests/ReplicationTests", exclude: ["testdata"], swiftSettings: mutationSettings),
         .testTarget(

@@ -8,6 +8,8 @@ public struct EventQueue<Event> {
 
     public var isEmpty: Bool { heap.isEmpty }
     public var count: Int { heap.count }
+    /// When the next event is due, or nil when none is queued.
+    public var nextTime: UInt64? { heap.first?.time }
 
     public mutating func push(_ event: Event, at time: UInt64) {
         heap.append((time, nextOrder, event))

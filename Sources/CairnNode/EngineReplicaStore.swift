@@ -16,7 +16,8 @@ import CairnStorage
 /// while the node runs, but a key's partition, and so its stored key, does not.
 public final class EngineReplicaStore: ReplicaStorageView {
     public let partitionCount: Int
-    let tables: [String: any StorageEngine]
+    /// One engine per replicated table; a table the gossiped catalog creates is added by `addTable`.
+    var tables: [String: any StorageEngine]
     let hintEngine: any StorageEngine
 
     public init(partitionCount: Int, tables: [String: any StorageEngine], hints: any StorageEngine) {

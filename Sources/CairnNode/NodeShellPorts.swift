@@ -1,15 +1,16 @@
 import CairnCore
 import CairnReplication
 
-/// Carries a node's messages to other nodes (a socket in the server, the simulated network in the simulator).
+/// Carries a node's messages, in their envelope, to other nodes (a socket in the server, the simulated network in
+/// the simulator).
 public protocol NodeTransport: AnyObject {
-    func send(to node: NodeID, _ message: Message)
+    func send(to node: NodeID, _ message: NodeMessage)
 }
 
-/// Starts a node's timers. A timer fires back through `NodeShell.onTimer(_:generation:now:)` with the
+/// Starts a node's timers (in their envelope). A timer fires back through `NodeShell.onTimer(_:generation:now:)` with the
 /// generation it was scheduled under; the shell ignores timers of an earlier generation (a previous start).
 public protocol NodeTimerService: AnyObject {
-    func schedule(_ timer: TimerID, afterMilliseconds: UInt64, generation: UInt64)
+    func schedule(_ timer: NodeTimer, afterMilliseconds: UInt64, generation: UInt64)
 }
 
 /// Where the answers to this node's own clients go.

@@ -13,7 +13,8 @@ import CairnCore
 /// reading its stored copy first, so its counters for a key come from durable state and are never reissued. Any other node forwards the put to a primary;
 /// only when no primary answers does it coordinate itself, as a one-shot writer (see `ReplicaNode+OneShot`).
 public struct ReplicaNode {
-    public let configuration: NodeConfiguration
+    /// Identity, timeouts and tables; tables grow through `onTableAdded` (the gossiped catalog).
+    public internal(set) var configuration: NodeConfiguration
     let storage: any ReplicaStorageView
     /// The ring this node routes by: `configuration.ring` at start, then each newer ring `onRingChange` brings.
     public internal(set) var ring: Ring
@@ -33,6 +34,9 @@ public struct ReplicaNode {
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
     /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
+    /// Members the failure detector holds suspected or dead (see `ReplicaNode+Membership`): suspected until it
+    /// says otherwise, whatever is heard from them meanwhile.
+    public internal(set) var unreachable: Set<NodeID> = []
     /// When each node was last heard from; a node heard from within `replicaTimeout` is presumed up.
     var lastHeard: [NodeID: UInt64] = [:]
     /// Stored copies that could not be read (or decoded, past `quarantinedKeysMax`); requests touching them
@@ -97,9 +101,9 @@ public struct ReplicaNode {
 
     // MARK: Shared helpers
 
-    /// Nodes suspected now.
+    /// Nodes suspected now: those that missed a deadline lately, and those the failure detector holds unreachable.
     public var suspected: Set<NodeID> {
-        Set(suspicions.filter { now - $0.value < configuration.suspicionMilliseconds }.keys)
+        Set(suspicions.filter { now - $0.value < configuration.suspicionMilliseconds }.keys).union(unreachable)
     }
 
     mutating func suspect(_ node: NodeID) {

@@ -10,8 +10,15 @@ final class RecordingPorts: NodeTransport, NodeTimerService, ClientReplySink, No
     private(set) var storageFailures: [Directive] = []
     private(set) var logs: [String] = []
 
-    func send(to node: NodeID, _ message: Message) { sent.append((node, message)) }
-    func schedule(_ timer: TimerID, afterMilliseconds: UInt64, generation: UInt64) {
+    /// Other than replication envelopes (a node in a cluster), recorded apart.
+    private(set) var otherEnvelopes: [NodeMessage] = []
+
+    func send(to node: NodeID, _ envelope: NodeMessage) {
+        guard case .replication(let message) = envelope else { return otherEnvelopes.append(envelope) }
+        sent.append((node, message))
+    }
+    func schedule(_ envelope: NodeTimer, afterMilliseconds: UInt64, generation: UInt64) {
+        guard case .replication(let timer) = envelope else { return }
         scheduled.append((timer, afterMilliseconds, generation))
     }
     func deliver(_ reply: ClientReply) { replies.append(reply) }

@@ -21,12 +21,15 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
 
     private var node: SimulatedNode { simulation.nodes[id]! }
 
-    func send(to node: NodeID, _ message: Message) {
+    /// The simulator runs replication cores alone (no membership), so only replication messages and timers come.
+    func send(to node: NodeID, _ envelope: NodeMessage) {
+        guard case .replication(let message) = envelope else { return simulation.fail("shell: \(id) sent \(envelope), not replication") }
         checkUp(doing: "sent \(simulation.describe(message))")
         simulation.send(message, from: id, to: node)
     }
 
-    func schedule(_ timer: TimerID, afterMilliseconds: UInt64, generation: UInt64) {
+    func schedule(_ envelope: NodeTimer, afterMilliseconds: UInt64, generation: UInt64) {
+        guard case .replication(let timer) = envelope else { return simulation.fail("shell: \(id) started \(envelope), not replication") }
         checkUp(doing: "started timer \(timer)")
         simulation.queue.push(.timer(node: id, generation: generation, timer), at: simulation.now + afterMilliseconds)
     }

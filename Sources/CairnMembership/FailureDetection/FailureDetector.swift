@@ -17,12 +17,12 @@ import CairnCore
 /// - the buddy system: a ping to a suspected member always carries its suspicion, so it can refute at once.
 ///
 /// **Hook for coordinators** (issue 9: "a suspected node is avoided by coordinators, and its writes go to
-/// fallbacks with hints"). `ReplicaNode` today suspects a replica that missed a deadline (`suspected`). The
-/// node shell will run one detector beside it, feed it the detector's messages and timers, and hand each
-/// `statusChanged` directive to the replica node, which keeps `unreachableMembers` as the set its coordinators
-/// pass to `draftFallback(avoiding:)`: a suspected or dead primary gets a fallback holding a hint. A false
-/// suspicion then costs latency (a detour through a fallback), never data; a change back to `alive` is the
-/// moment to deliver the hints held for that node.
+/// fallbacks with hints"). Wired in CairnNode's `ClusterNode`: it runs one detector beside the `ReplicaNode`,
+/// routes the detector's messages and timers, and hands `unreachableMembers` to the core whenever they change
+/// (`ReplicaNode.onUnreachableMembersChanged`), which counts them as `suspected`, the set its coordinators pass
+/// to `draftFallback(avoiding:)`: a suspected or dead primary gets a fallback holding a hint. A false
+/// suspicion then costs latency (a detour through a fallback), never data; a change back to `alive` offers
+/// the hints held for that node at once.
 public struct FailureDetector: Sendable {
     /// One member as this node sees it.
     struct Member: Sendable {

@@ -11,8 +11,9 @@ extension Transfer {
     /// transfer already finished is answered again.
     public struct Receiver {
         public let node: NodeID
-        /// How each table settles concurrent writes, for merging its arriving copies.
-        public let policies: [String: ConflictPolicy]
+        /// How each table settles concurrent writes, for merging its arriving copies (a table the catalog adds
+        /// later is added here by the node).
+        public var policies: [String: ConflictPolicy]
         private var incoming: [ID: Incoming] = [:]
         private var order: [ID] = []
 

@@ -167,6 +167,20 @@ extension Transfer {
             return out
         }
 
+        /// Stops transfers a newer ring made pointless (their receiver no longer holds the partition): each is done
+        /// without a drop (the copy here stays until a transfer to a current holder completes) and its records are
+        /// removed. A batch still in flight may yet be merged by a receiver that did not adopt the newer ring.
+        public mutating func cancel(_ ids: [ID], nowMilliseconds: UInt64) -> [Directive] {
+            var out: [Directive] = []
+            for id in ids where outgoing[id].map({ $0.phase != .done }) == true {
+                outgoing[id]!.phase = .done
+                outgoing[id]!.inFlight = nil
+                outgoing[id]!.attempt += 1
+                out += [.removeProgress(id, role: .sender), .clearAllDirty(id), .log("transfer \(id): cancelled, \(id.to) no longer holds the partition")]
+            }
+            return out + activate(nowMilliseconds: nowMilliseconds)
+        }
+
         // MARK: Steps
 
         private mutating func activate(nowMilliseconds: UInt64) -> [Directive] {

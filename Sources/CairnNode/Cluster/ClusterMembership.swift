@@ -1,0 +1,31 @@
+import CairnCore
+import CairnMembership
+import CairnReplication
+
+/// The membership parts of one `ClusterNode`: gossip (cluster state, ring, catalog), the failure detector, and
+/// the two sides of partition transfers. The node routes messages and timers to them and wires their outputs to
+/// its `ReplicaNode`; read them for the admin commands (`gossip.state`, `sender.transfers`, `receiver.transfers`,
+/// `detector.memberStatuses`).
+public struct ClusterMembership {
+    public internal(set) var gossip: GossipNode
+    public internal(set) var detector: FailureDetector
+    public internal(set) var sender: Transfer.Sender
+    public internal(set) var receiver: Transfer.Receiver
+    /// The moves of the ring changes this node followed (sorted; the latest `plannedMovesMax` kept), for routing
+    /// the hints of departed owners.
+    public internal(set) var plan = Transfer.Plan(moves: [])
+    /// Hints offered to a departed owner's replacement: (replacement, table, key) → the owner the hint is held for,
+    /// so the replacement's `hintAck` deletes the owner's hint.
+    var redirectedHints: [HintSlot: NodeID] = [:]
+
+    /// Most moves remembered in `plan`, and most redirected hints awaiting their acknowledgement.
+    public static let plannedMovesMax = 100_000
+    public static let redirectedHintsMax = 100_000
+
+    public init(gossip: GossipNode, detector: FailureDetector, sender: Transfer.Sender, receiver: Transfer.Receiver) {
+        self.gossip = gossip
+        self.detector = detector
+        self.sender = sender
+        self.receiver = receiver
+    }
+}
