@@ -18,7 +18,7 @@ extension ReplicaNode {
                     : left.table != right.table ? left.table < right.table : left.key.lexicographicallyPrecedes(right.key)
             }
             .prefix(configuration.hintsPerDeliveryRoundMax)
-            .map { .send(to: $0.owner, .hintDelivery(table: $0.table, key: $0.key, data: $0.data)) }
+            .map { .send(to: $0.owner, .hints(.delivery(table: $0.table, key: $0.key, data: $0.data))) }
     }
 
     /// A table the catalog created: requests for it are served from now on. A table already known is kept as it is

@@ -20,7 +20,7 @@ extension ClusterNode {
                     out += routeTransfer(noted)
                 }
                 out.append(.replica(directive))
-            case .send(let owner, .hintDelivery(let table, let key, let data)):
+            case .send(let owner, .hints(.delivery(let table, let key, let data))):
                 guard let replacement = replacement(ofDeparted: owner, table: table, key: key),
                     membership!.redirectedHints.count < ClusterMembership.redirectedHintsMax
                         || membership!.redirectedHints[HintSlot(owner: replacement, table: table, key: key)] != nil
@@ -29,7 +29,7 @@ extension ClusterNode {
                     continue
                 }
                 membership!.redirectedHints[HintSlot(owner: replacement, table: table, key: key)] = owner
-                out.append(.replica(.send(to: replacement, .hintDelivery(table: table, key: key, data: data))))
+                out.append(.replica(.send(to: replacement, .hints(.delivery(table: table, key: key, data: data)))))
             default:
                 out.append(.replica(directive))
             }
@@ -49,7 +49,7 @@ extension ClusterNode {
     /// The node a replication message counts as coming from: a replacement's `hintAck` of a redirected hint is the
     /// departed owner's, so the hint held for that owner is the one deleted.
     mutating func originalOwner(of message: Message, from sender: NodeID) -> NodeID {
-        guard case .hintAck(let table, let key, _) = message,
+        guard case .hints(.ack(let table, let key, _)) = message,
             let owner = membership?.redirectedHints.removeValue(forKey: HintSlot(owner: sender, table: table, key: key))
         else { return sender }
         return owner

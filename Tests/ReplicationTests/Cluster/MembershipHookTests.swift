@@ -25,7 +25,7 @@ struct MembershipHookTests {
         #expect(coordinator.suspected == [primaries[1]], "itself is never suspected")
         let directives = coordinator.onClientRequest(ClientRequest(id: 1, table: "t", key: key, operation: .put(value: [1], context: nil)), now: 1_001)
         let hinted = directives.compactMap { directive -> NodeID? in
-            if case .send(_, .replicaPut(_, _, _, _, let hintFor)) = directive { return hintFor } else { return nil }
+            if case .send(_, .replica(.put(_, _, _, _, let hintFor))) = directive { return hintFor } else { return nil }
         }
         #expect(replicaPutTargets(directives).targets.count == 3, "both other primaries and one stand-in are asked")
         #expect(hinted == [primaries[1]], "the stand-in holds a hint for the unreachable primary")
@@ -33,7 +33,7 @@ struct MembershipHookTests {
         let hint = Hint(owner: "n2", table: "t", key: key, data: [0])
         var holder = node("n3", hints: [hint])
         _ = holder.onUnreachableMembersChanged(["n2"], now: 1_000)
-        #expect(holder.onUnreachableMembersChanged([], now: 1_100) == [.send(to: "n2", .hintDelivery(table: "t", key: key, data: [0]))])
+        #expect(holder.onUnreachableMembersChanged([], now: 1_100) == [.send(to: "n2", .hints(.delivery(table: "t", key: key, data: [0])))])
     }
 
     @Test("a table from the catalog is served; a bad one is refused with a line naming the problem")
