@@ -72,7 +72,7 @@ let package = Package(
             dependencies: [
                 "CairnWire", "CairnNode",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CairnServer", swiftSettings: strictSettings),
 

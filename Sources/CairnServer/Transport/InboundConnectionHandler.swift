@@ -1,0 +1,79 @@
+import CairnCore
+import CairnWire
+import Logging
+import NIOCore
+
+/// The last handler of a connection a peer opened to this node. The first frame must be the peer's handshake
+/// (within `handshakeTimeoutMilliseconds`), answered with ours; after it, messages and requests go to the
+/// callback. Anything else, or a bad frame, closes this connection with a logged error.
+final class InboundConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = WireFrame
+    let local: NodeID
+    let settings: TransportSettings
+    let logger: Logger
+    let onFrame: @Sendable (InboundFrame) -> Void
+    private var peer: NodeID?
+    private var handshakeTimeout: Scheduled<Void>?
+
+    init(local: NodeID, settings: TransportSettings, logger: Logger, onFrame: @escaping @Sendable (InboundFrame) -> Void) {
+        self.local = local
+        self.settings = settings
+        self.logger = logger
+        self.onFrame = onFrame
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let milliseconds = settings.handshakeTimeoutMilliseconds
+        let channel = context.channel
+        let logger = logger
+        handshakeTimeout = context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
+            logger.error("closing connection from \(channel.remoteAddress?.description ?? "?"): no handshake within handshakeTimeoutMilliseconds (\(milliseconds) ms)")
+            channel.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handshakeTimeout?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        guard let peer else { return handshake(frame, context: context) }
+        switch frame.kind {
+        case .message:
+            onFrame(InboundFrame(from: peer, kind: .message, payload: frame.payload, responder: nil))
+        case .request:
+            let responder = FrameResponder(channel: context.channel, requestID: frame.requestID, limits: settings.wire)
+            onFrame(InboundFrame(from: peer, kind: .request, payload: frame.payload, responder: responder))
+        case .handshake, .response, .failure:
+            close(context, because: "a \(frame.kind) frame after the handshake")
+        }
+    }
+
+    private func handshake(_ frame: WireFrame, context: ChannelHandlerContext) {
+        do {
+            let handshake = try Handshake(frame: frame)
+            handshakeTimeout?.cancel()
+            peer = handshake.node
+            context.writeAndFlush(Self.wrapOutboundOut(Handshake(node: local).frame), promise: nil)
+        } catch {
+            close(context, because: "\(error)")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close(context, because: "\(error)")
+    }
+
+    private func close(_ context: ChannelHandlerContext, because reason: String) {
+        let from = peer.map { "\($0)" } ?? context.channel.remoteAddress?.description ?? "?"
+        logger.error("closing connection from \(from): \(reason)")
+        context.close(promise: nil)
+    }
+}
+
+extension InboundConnectionHandler {
+    typealias OutboundOut = WireFrame
+}
