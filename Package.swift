@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership", "CairnReplication", "CairnNode",
                 "CairnServer", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CairnBench", swiftSettings: strictSettings),
 
@@ -146,6 +148,7 @@ let package = Package(
                 "CairnWire", "CairnServer",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ServerTests", swiftSettings: strictSettings),
         .testTarget(

@@ -27,7 +27,7 @@ final class InboundConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let logger = logger
         handshakeTimeout = context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
-            logger.error("closing connection from \(channel.remoteAddress?.description ?? "?"): no handshake within handshakeTimeoutMilliseconds (\(milliseconds) ms)")
+            logger.error("closing connection from \(channel.remoteAddress.logText): no handshake within handshakeTimeoutMilliseconds (\(milliseconds) ms)")
             channel.close(promise: nil)
         }
         context.fireChannelActive()
@@ -68,7 +68,7 @@ final class InboundConnectionHandler: ChannelInboundHandler {
     }
 
     private func close(_ context: ChannelHandlerContext, because reason: String) {
-        let from = peer.map { "\($0)" } ?? context.channel.remoteAddress?.description ?? "?"
+        let from = peer.map { "\($0)" } ?? context.channel.remoteAddress.logText
         logger.error("closing connection from \(from): \(reason)")
         context.close(promise: nil)
     }

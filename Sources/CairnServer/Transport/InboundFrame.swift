@@ -34,3 +34,12 @@ public struct FrameResponder: Sendable {
         channel.writeAndFlush(WireFrame(kind: .failure, requestID: requestID, payload: payload), promise: nil)
     }
 }
+
+extension Optional where Wrapped == SocketAddress {
+    /// `host:port` for log lines, "?" when unknown.
+    var logText: String {
+        guard let address = self else { return "?" }
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return "\(ip):\(port)"
+    }
+}

@@ -71,6 +71,7 @@ final class PeerLink: Sendable {
             var statistics = state.statistics
             statistics.framesQueued = state.queue.count
             statistics.requestsPending = state.pending.count
+            if case .ready = state.connection { statistics.connected = true }
             return statistics
         }
     }

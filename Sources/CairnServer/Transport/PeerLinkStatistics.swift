@@ -13,6 +13,8 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// Counters of one peer's outbound link, read by `PeerTransport.statistics(of:)`.
 public struct PeerLinkStatistics: Sendable, Hashable {
+    /// Whether the connection is open and handshaken now.
+    public var connected = false
     /// Frames in the send queue now.
     public var framesQueued = 0
     /// Frames handed to the socket.

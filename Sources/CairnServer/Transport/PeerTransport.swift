@@ -17,7 +17,7 @@ public final class PeerTransport: Sendable {
     let onFrame: @Sendable (InboundFrame) -> Void
     private let links = NIOLockedValueBox<[NodeID: PeerLink]>([:])
     private let addresses = NIOLockedValueBox<[NodeID: PeerAddress]>([:])
-    private let listeners = NIOLockedValueBox<[any Channel]>([])
+    private let listeners = NIOLockedValueBox<[PeerListener]>([])
     private let isShutDown = NIOLockedValueBox(false)
 
     /// Refuses settings out of range with `TransportSettingsError`, naming the first one.
@@ -43,10 +43,10 @@ public final class PeerTransport: Sendable {
             return true
         }
         guard kept else {
-            try? await listener.close()
+            await listener.close()
             throw TransportError.shutDown
         }
-        guard let bound = listener.localAddress?.port else { throw TransportSettingsError("the listener on \(host):\(port) has no port") }
+        guard let bound = listener.port else { throw TransportSettingsError("the listener on \(host):\(port) has no port") }
         return bound
     }
 
@@ -81,14 +81,14 @@ public final class PeerTransport: Sendable {
         links.withLockedValue { $0[peer] }?.statistics ?? PeerLinkStatistics()
     }
 
-    /// Closes the listeners and every link, failing pending requests; later sends are refused.
+    /// Closes the listeners, the connections they accepted and every link, failing pending requests; later sends are refused.
     public func shutdown() async {
         isShutDown.withLockedValue { $0 = true }
         let listeners = listeners.withLockedValue { listeners in
             defer { listeners.removeAll() }
             return listeners
         }
-        for listener in listeners { try? await listener.close() }
+        for listener in listeners { await listener.close() }
         let links = links.withLockedValue { Array($0.values) }
         for link in links { try? await link.shutdown().get() }
     }
