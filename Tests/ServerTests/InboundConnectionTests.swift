@@ -53,6 +53,23 @@ struct InboundConnectionTests {
         _ = try channel.finish()
     }
 
+    @Test("answers given during a read go out with one flush at read-complete")
+    func answersCoalesced() throws {
+        let logs = LogRecorder(), flushes = FlushCounter()
+        let channel = EmbeddedChannel(handler: flushes)
+        try InboundPipeline.configure(channel, local: "local", settings: testSettings(), logger: logs.logger("local")) { frame in
+            frame.responder?.respond(frame.payload)
+        }
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try Self.send([Handshake(node: "peer").frame], to: channel)
+        let afterHandshake = flushes.count
+        let requests = (1...3).map { WireFrame(kind: .request, requestID: UInt64($0), payload: [UInt8($0)]) }
+        try Self.send(requests, to: channel)
+        #expect(flushes.count == afterHandshake + 1)
+        #expect(try Self.written(channel) == [Handshake(node: "local").frame] + requests.map { WireFrame(kind: .response, requestID: $0.requestID, payload: $0.payload) })
+        _ = try channel.finish()
+    }
+
     @Test("an answer over frameBytesMax goes back as a failure naming the limit")
     func oversizedAnswer() throws {
         let logs = LogRecorder(), inbox = FrameInbox()
@@ -138,5 +155,16 @@ struct InboundConnectionTests {
             #expect(logs.all.count == 1 && logs.contains("closing connection from peer: "), "\(logs.all)")
         }
         _ = try? channel.finish()
+    }
+}
+
+/// Counts the flushes that reach the front of a pipeline.
+final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = NIOAny
+    private(set) var count = 0
+
+    func flush(context: ChannelHandlerContext) {
+        count += 1
+        context.flush()
     }
 }

@@ -14,6 +14,11 @@ final class InboundConnectionHandler: ChannelInboundHandler {
     let onFrame: @Sendable (InboundFrame) -> Void
     private var peer: NodeID?
     private var handshakeTimeout: Scheduled<Void>?
+    /// Between a read and its read-complete: answers given meanwhile are flushed once, at read-complete.
+    private var reading = false
+    private var answersUnflushed = false
+    /// Sends an answer from any thread (made on the first request).
+    private var sendAnswer: (@Sendable (WireFrame) -> Void)?
 
     init(local: NodeID, settings: TransportSettings, logger: Logger, onFrame: @escaping @Sendable (InboundFrame) -> Void) {
         self.local = local
@@ -40,16 +45,46 @@ final class InboundConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
+        reading = true
         guard let peer else { return handshake(frame, context: context) }
         switch frame.kind {
         case .message:
             onFrame(InboundFrame(from: peer, kind: .message, payload: frame.payload, responder: nil))
         case .request:
-            let responder = FrameResponder(channel: context.channel, requestID: frame.requestID, limits: settings.wire)
+            let responder = FrameResponder(requestID: frame.requestID, limits: settings.wire, send: answerSender(context))
             onFrame(InboundFrame(from: peer, kind: .request, payload: frame.payload, responder: responder))
         case .handshake, .response, .failure:
             close(context, because: "a \(frame.kind) frame after the handshake")
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if answersUnflushed {
+            answersUnflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    /// Answers given on the event loop during a read are written now and flushed together at read-complete
+    /// (one system call for a burst of requests); answers from other threads are flushed at once.
+    private func answerSender(_ context: ChannelHandlerContext) -> @Sendable (WireFrame) -> Void {
+        if let sendAnswer { return sendAnswer }
+        let channel = context.channel
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let send: @Sendable (WireFrame) -> Void = { frame in
+            guard channel.eventLoop.inEventLoop else { return channel.writeAndFlush(frame, promise: nil) }
+            let handler = handler.value
+            if handler.reading {
+                channel.write(frame, promise: nil)
+                handler.answersUnflushed = true
+            } else {
+                channel.writeAndFlush(frame, promise: nil)
+            }
+        }
+        sendAnswer = send
+        return send
     }
 
     private func handshake(_ frame: WireFrame, context: ChannelHandlerContext) {

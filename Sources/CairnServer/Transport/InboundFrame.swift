@@ -16,22 +16,23 @@ public struct InboundFrame: Sendable {
 /// Answers one request on the connection it came in on; callable from any thread, at most once.
 /// An answer over `frameBytesMax` is sent as a failure naming the limit.
 public struct FrameResponder: Sendable {
-    let channel: any Channel
     public let requestID: UInt64
     let limits: WireLimits
+    /// Writes a frame on the request's connection.
+    let send: @Sendable (WireFrame) -> Void
 
     public func respond(_ payload: [UInt8]) {
         guard WireProtocol.headerBytes + payload.count <= limits.frameBytesMax else {
             let error = WireError.oversized(frameBytes: WireProtocol.headerBytes + payload.count, frameBytesMax: limits.frameBytesMax)
             return fail("response not sent: \(error)")
         }
-        channel.writeAndFlush(WireFrame(kind: .response, requestID: requestID, payload: payload), promise: nil)
+        send(WireFrame(kind: .response, requestID: requestID, payload: payload))
     }
 
     /// Tells the requester this node could not answer; `reason` is cut to fit a frame.
     public func fail(_ reason: String) {
         let payload = Array(reason.utf8.prefix(limits.payloadBytesMax))
-        channel.writeAndFlush(WireFrame(kind: .failure, requestID: requestID, payload: payload), promise: nil)
+        send(WireFrame(kind: .failure, requestID: requestID, payload: payload))
     }
 }
 

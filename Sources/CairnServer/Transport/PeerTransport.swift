@@ -15,10 +15,10 @@ public final class PeerTransport: Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     let onFrame: @Sendable (InboundFrame) -> Void
-    private let links = NIOLockedValueBox<[NodeID: PeerLink]>([:])
+    /// The links by peer, and whether the transport is shut down (one lock, so no link is made after shutdown).
+    private let links = NIOLockedValueBox<(byPeer: [NodeID: PeerLink], shutDown: Bool)>(([:], false))
     private let addresses = NIOLockedValueBox<[NodeID: PeerAddress]>([:])
     private let listeners = NIOLockedValueBox<[PeerListener]>([])
-    private let isShutDown = NIOLockedValueBox(false)
 
     /// Refuses settings out of range with `TransportSettingsError`, naming the first one.
     public init(
@@ -38,7 +38,7 @@ public final class PeerTransport: Sendable {
         let listener = try await PeerListener.bind(
             host: host, port: port, local: local, settings: settings, group: group, logger: logger, onFrame: onFrame)
         let kept = listeners.withLockedValue { listeners in
-            guard !isShutDown.withLockedValue({ $0 }) else { return false }
+            guard !links.withLockedValue({ $0.shutDown }) else { return false }
             listeners.append(listener)
             return true
         }
@@ -53,23 +53,25 @@ public final class PeerTransport: Sendable {
     /// Where `peer` listens; takes effect at its next connect.
     public func setAddress(of peer: NodeID, _ address: PeerAddress) {
         addresses.withLockedValue { $0[peer] = address }
-        links.withLockedValue { $0[peer] }?.setAddress(address)
+        links.withLockedValue { $0.byPeer[peer] }?.setAddress(address)
     }
 
     /// Queues a one-way message for `peer`.
     @discardableResult
     public func send(to peer: NodeID, payload: [UInt8]) -> SendOutcome {
         if let refusal = refusal(payloadBytes: payload.count) { return .refused(refusal) }
-        guard let link = link(to: peer) else { return .refused(.unknownPeer(peer)) }
+        guard let link = link(to: peer) else { return .refused(refusal(payloadBytes: 0) ?? .unknownPeer(peer)) }
         return link.send(WireFrame(kind: .message, payload: payload))
     }
 
     /// Sends a request to `peer`; the future holds its answer, or fails with a `TransportError`
-    /// (`timedOut` after `timeoutMilliseconds`).
+    /// (`timedOut` after `timeoutMilliseconds`; less than 1 counts as 1).
     public func request(to peer: NodeID, payload: [UInt8], timeoutMilliseconds: Int64) -> EventLoopFuture<[UInt8]> {
         if let refusal = refusal(payloadBytes: payload.count) { return group.next().makeFailedFuture(refusal) }
-        guard let link = link(to: peer) else { return group.next().makeFailedFuture(TransportError.unknownPeer(peer)) }
-        return link.request(payload, timeoutMilliseconds: timeoutMilliseconds)
+        guard let link = link(to: peer) else {
+            return group.next().makeFailedFuture(refusal(payloadBytes: 0) ?? TransportError.unknownPeer(peer))
+        }
+        return link.request(payload, timeoutMilliseconds: max(1, timeoutMilliseconds))
     }
 
     public func request(to peer: NodeID, payload: [UInt8], timeoutMilliseconds: Int64) async throws -> [UInt8] {
@@ -78,23 +80,25 @@ public final class PeerTransport: Sendable {
 
     /// The counters of the link to `peer` (all zero if none was opened).
     public func statistics(of peer: NodeID) -> PeerLinkStatistics {
-        links.withLockedValue { $0[peer] }?.statistics ?? PeerLinkStatistics()
+        links.withLockedValue { $0.byPeer[peer] }?.statistics ?? PeerLinkStatistics()
     }
 
     /// Closes the listeners, the connections they accepted and every link, failing pending requests; later sends are refused.
     public func shutdown() async {
-        isShutDown.withLockedValue { $0 = true }
+        let links = links.withLockedValue { links in
+            links.shutDown = true
+            return Array(links.byPeer.values)
+        }
         let listeners = listeners.withLockedValue { listeners in
             defer { listeners.removeAll() }
             return listeners
         }
         for listener in listeners { await listener.close() }
-        let links = links.withLockedValue { Array($0.values) }
         for link in links { try? await link.shutdown().get() }
     }
 
     private func refusal(payloadBytes: Int) -> TransportError? {
-        if isShutDown.withLockedValue({ $0 }) { return .shutDown }
+        if links.withLockedValue({ $0.shutDown }) { return .shutDown }
         guard WireProtocol.headerBytes + payloadBytes <= settings.wire.frameBytesMax else {
             return .frameTooLarge(.oversized(frameBytes: WireProtocol.headerBytes + payloadBytes, frameBytesMax: settings.wire.frameBytesMax))
         }
@@ -104,9 +108,10 @@ public final class PeerTransport: Sendable {
     private func link(to peer: NodeID) -> PeerLink? {
         guard let address = addresses.withLockedValue({ $0[peer] }) else { return nil }
         return links.withLockedValue { links in
-            if let link = links[peer] { return link }
+            guard !links.shutDown else { return nil }
+            if let link = links.byPeer[peer] { return link }
             let link = PeerLink(peer: peer, local: local, address: address, eventLoop: group.next(), settings: settings, logger: logger)
-            links[peer] = link
+            links.byPeer[peer] = link
             return link
         }
     }
