@@ -8,6 +8,7 @@ import NIOCore
 /// callback. Anything else, or a bad frame, closes this connection with a logged error.
 final class InboundConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = WireFrame
+    typealias OutboundOut = WireFrame
     let local: NodeID
     let settings: TransportSettings
     let logger: Logger
@@ -40,6 +41,7 @@ final class InboundConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimeout?.cancel()
+        sendAnswer = nil  // it holds this handler: let both go
         context.fireChannelInactive()
     }
 
@@ -107,8 +109,4 @@ final class InboundConnectionHandler: ChannelInboundHandler {
         logger.error("closing connection from \(from): \(reason)")
         context.close(promise: nil)
     }
-}
-
-extension InboundConnectionHandler {
-    typealias OutboundOut = WireFrame
 }
