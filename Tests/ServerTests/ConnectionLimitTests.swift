@@ -16,11 +16,11 @@ struct ConnectionLimitTests {
             let b = try await TestNode.start("b", group: group, settings: testSettings { $0.inboundConnectionsMax = 1 }, logs: logs)
             let a = try await TestNode.start("a", group: group)
             a.transport.setAddress(of: "b", b.address)
-            #expect(try await a.transport.request(to: "b", payload: [1], timeoutMilliseconds: 5_000) == [1])
+            #expect(try await a.transport.request(to: "b", payload: [1], timeoutMilliseconds: 10_000) == [1])
             let extra = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: b.port).get()
             try await extra.closeFuture.get()  // b closed it at once
             #expect(logs.contains("inboundConnectionsMax (1) connections are open"), "\(logs.all)")
-            #expect(try await a.transport.request(to: "b", payload: [2], timeoutMilliseconds: 5_000) == [2])
+            #expect(try await a.transport.request(to: "b", payload: [2], timeoutMilliseconds: 10_000) == [2])
             await a.transport.shutdown()
             await b.transport.shutdown()
         }

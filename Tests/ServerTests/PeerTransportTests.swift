@@ -68,7 +68,7 @@ struct PeerTransportTests {
             }
             #expect(a.transport.statistics(of: "silent").requestsTimedOut == 1)
             await #expect(throws: TransportError.peerFailed(peer: "failing", reason: "no such table")) {
-                try await a.transport.request(to: "failing", payload: [], timeoutMilliseconds: 5_000)
+                try await a.transport.request(to: "failing", payload: [], timeoutMilliseconds: 10_000)
             }
             for node in [a, silent, failing] { await node.transport.shutdown() }
         }

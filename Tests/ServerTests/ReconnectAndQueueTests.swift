@@ -106,7 +106,7 @@ struct ReconnectAndQueueTests {
             try await raw.closeFuture.get()  // b closed it
             #expect(logs.contains("unknown protocol version 7"))
             a.transport.setAddress(of: "b", b.address)
-            #expect(try await a.transport.request(to: "b", payload: bytes("still there?"), timeoutMilliseconds: 5_000) == bytes("still there?"))
+            #expect(try await a.transport.request(to: "b", payload: bytes("still there?"), timeoutMilliseconds: 10_000) == bytes("still there?"))
             await a.transport.shutdown()
             await b.transport.shutdown()
         }

@@ -52,8 +52,8 @@ final class FrameInbox: Sendable {
     }
 }
 
-/// Polls `condition` every 5 ms until it holds or `timeoutMilliseconds` pass; returns whether it held.
-func eventually(timeoutMilliseconds: Int = 5_000, _ condition: () -> Bool) async throws -> Bool {
+/// Polls `condition` every 5 ms until it holds or `timeoutMilliseconds` pass (generous: CI runs suites side by side); returns whether it held.
+func eventually(timeoutMilliseconds: Int = 10_000, _ condition: () -> Bool) async throws -> Bool {
     for _ in 0..<(timeoutMilliseconds / 5) {
         if condition() { return true }
         try await Task.sleep(for: .milliseconds(5))
