@@ -105,6 +105,7 @@ final class PeerLink: Sendable {
                 requestTimedOut(id, milliseconds: timeoutMilliseconds)
             }
             state.pending[id] = PendingRequest(promise: promise, timeout: timeout)
+            assert(state.pending.count <= settings.peerPendingRequestsMax, "pending requests stay within peerPendingRequestsMax")
             if case .refused(let error) = enqueue(WireFrame(kind: .request, requestID: id, payload: payload), state: &state, effects: &effects) {
                 state.pending[id] = nil
                 timeout.cancel()
