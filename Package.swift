@@ -23,6 +23,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Persistence layer
@@ -63,6 +65,17 @@ let package = Package(
             name: "CairnMembership", dependencies: ["CairnCore"], path: "Sources/CairnMembership",
             swiftSettings: strictSettings),
 
+        // MARK: Wire (frame codecs, no IO) and server (NIO)
+        .target(name: "CairnWire", dependencies: ["CairnCore"], path: "Sources/CairnWire", swiftSettings: strictSettings),
+        .target(
+            name: "CairnServer",
+            dependencies: [
+                "CairnWire", "CairnNode",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CairnServer", swiftSettings: strictSettings),
+
         // MARK: Benchmarks
         .target(
             name: "CRawEngines", dependencies: ["CLMDB", "CLevelDB", "CRocksDB"], path: "Benchmarks/RawC",
@@ -71,7 +84,9 @@ let package = Package(
             name: "CairnBench",
             dependencies: [
                 "CairnCore", "CairnEngines", "CRawEngines", "CairnMembership", "CairnReplication", "CairnNode",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "CairnServer", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CairnBench", swiftSettings: strictSettings),
 
@@ -127,6 +142,16 @@ let package = Package(
         .testTarget(
             name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
             path: "Tests/MemoryEngineTests", swiftSettings: strictSettings),
+        .testTarget(name: "WireTests", dependencies: ["CairnCore", "CairnWire"], path: "Tests/WireTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnNode", "CairnWire", "CairnServer",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServerTests", swiftSettings: strictSettings),
         .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),

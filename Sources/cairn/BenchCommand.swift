@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchEnginesCommand.self, BenchReportCommand.self, BenchRunEngineCommand.self, BenchRunPairCommand.self, BenchGossipCommand.self, BenchDetectionCommand.self, BenchTransferCommand.self]
+        subcommands: [BenchEnginesCommand.self, BenchReportCommand.self, BenchRunEngineCommand.self, BenchRunPairCommand.self, BenchGossipCommand.self, BenchDetectionCommand.self, BenchTransferCommand.self, BenchTransportCommand.self]
     )
 }
 
