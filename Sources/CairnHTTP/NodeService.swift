@@ -11,10 +11,10 @@ public protocol NodeService: Sendable {
 
     /// Creates `table` (through the gossiped catalog) and returns it as the node now holds it. Creating a table
     /// that exists with the same settings returns it; a refusal names its reason.
-    func createTable(_ table: TableDefinition) async throws(TableRefusal) -> TableDefinition
+    func createTable(_ table: TableDescription) async throws(TableRefusal) -> TableDescription
 
     /// Every table the node serves, by name.
-    func tables() async -> [TableDefinition]
+    func tables() async -> [TableDescription]
 
     /// The node, its ring, its members, pending hints and transfers.
     func status() async -> NodeStatus

@@ -10,7 +10,7 @@ import Foundation
 enum TableBody {
     static let fields = ["engine", "n", "r", "w", "policy", "durability"]
 
-    static func definition(named name: String, json: [UInt8]) throws(APIError) -> TableDefinition {
+    static func definition(named name: String, json: [UInt8]) throws(APIError) -> TableDescription {
         guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(json)) else {
             throw .badRequest("the body must be a JSON object with fields \(fields.joined(separator: ", "))")
         }
@@ -29,7 +29,7 @@ enum TableBody {
         } catch {
             throw .badRequest(error.description)
         }
-        return TableDefinition(
+        return TableDescription(
             name: name, engine: try choice(engineName, "engine", default: .lmdb), settings: settings,
             durability: try choice(object["durability"], "durability", default: .sync))
     }

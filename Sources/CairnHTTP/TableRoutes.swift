@@ -7,7 +7,7 @@ struct TableRoutes: Sendable {
 
     /// The body of `GET /tables`.
     struct Listing: Codable, Equatable {
-        var tables: [TableDefinition]
+        var tables: [TableDescription]
     }
 
     func add(to router: Router<BasicRequestContext>) {
@@ -23,7 +23,7 @@ struct TableRoutes: Sendable {
             let body = try await RequestBodyReader.bytes(
                 of: request, limit: HTTPLimits.tableBodyBytesMax, limitName: "tableBodyBytesMax", what: "table JSON body")
             let definition = try TableBody.definition(named: name, json: body)
-            let created: TableDefinition
+            let created: TableDescription
             do {
                 created = try await service.createTable(definition)
             } catch let refusal as TableRefusal {

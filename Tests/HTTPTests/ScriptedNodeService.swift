@@ -15,7 +15,7 @@ actor ScriptedNodeService: NodeService {
         }
     }
     var tableRefusal: TableRefusal?
-    var knownTables: [TableDefinition] = []
+    var knownTables: [TableDescription] = []
     var currentStatus = NodeStatus(
         node: "n1", ring: RingStatus(epoch: 4, owners: ["n1", "n2", "n1", "n2"]),
         members: [MemberStatus(name: "n1", zone: "a", health: .alive), MemberStatus(name: "n2", health: .suspect)],
@@ -23,26 +23,26 @@ actor ScriptedNodeService: NodeService {
         storageErrors: 3)
 
     private(set) var requests: [ClientRequest] = []
-    private(set) var createdTables: [TableDefinition] = []
+    private(set) var createdTables: [TableDescription] = []
 
     func perform(_ request: ClientRequest) async -> ClientReply {
         requests.append(request)
         return answer(request)
     }
 
-    func createTable(_ table: TableDefinition) async throws(TableRefusal) -> TableDefinition {
+    func createTable(_ table: TableDescription) async throws(TableRefusal) -> TableDescription {
         createdTables.append(table)
         if let tableRefusal { throw tableRefusal }
         return table
     }
 
-    func tables() async -> [TableDefinition] { knownTables }
+    func tables() async -> [TableDescription] { knownTables }
 
     func status() async -> NodeStatus { currentStatus }
 
     func script(_ answer: @escaping @Sendable (ClientRequest) -> ClientReply) { self.answer = answer }
     func refuseTables(_ refusal: TableRefusal) { tableRefusal = refusal }
-    func setTables(_ tables: [TableDefinition]) { knownTables = tables }
+    func setTables(_ tables: [TableDescription]) { knownTables = tables }
 }
 
 /// Shared helpers: an API over a fresh double, contexts and body decoding.

@@ -9,7 +9,7 @@ import Testing
 
 /// `PUT /tables/{table}`, `GET /tables` and `GET /status`.
 @Suite struct TableRouteTests {
-    static let lmdbTable = TableDefinition(
+    static let lmdbTable = TableDescription(
         name: "default", engine: .lmdb, settings: TableSettings(replicas: 3, readQuorum: 2, writeQuorum: 2, policy: .siblings),
         durability: .sync)
 
@@ -20,7 +20,7 @@ import Testing
             let body = #"{"engine": "memory", "n": 5, "r": 1, "w": 4, "policy": "lww", "durability": "buffered"}"#
             let response = try await client.executeRequest(uri: "/tables/cart", method: .put, headers: [:], body: ByteBuffer(string: body))
             #expect(response.status == .ok)
-            let table = try Fixture.json(TableDefinition.self, response.body)
+            let table = try Fixture.json(TableDescription.self, response.body)
             #expect(table.name == "cart" && table.engine == .memory && table.durability == .buffered)
             #expect(table.settings == TableSettings(replicas: 5, readQuorum: 1, writeQuorum: 4, policy: .lww))
         }
@@ -86,7 +86,7 @@ import Testing
         try await Fixture.withAPI(node) { client in
             let response = try await client.executeRequest(uri: "/tables", method: .get, headers: [:], body: nil)
             #expect(response.status == .ok)
-            let listing = try Fixture.json([String: [TableDefinition]].self, response.body)
+            let listing = try Fixture.json([String: [TableDescription]].self, response.body)
             #expect(listing["tables"]?.map(\.name) == ["alpha", "default"])
         }
     }

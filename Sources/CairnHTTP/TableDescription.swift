@@ -2,10 +2,11 @@ import CairnCore
 import CairnReplication
 import CairnStorage
 
-/// A table as the API shows it: its name, engine, replication settings and durability.
+/// A table as the API shows it: its name, engine, replication settings and durability (typed; the gossiped
+/// catalog's `CairnMembership.TableDefinition` keeps the same fields as strings).
 ///
 /// Its JSON is flat: `{"name", "engine", "n", "r", "w", "policy", "durability"}`.
-public struct TableDefinition: Codable, Hashable, Sendable {
+public struct TableDescription: Codable, Hashable, Sendable {
     public var name: String
     public var engine: EngineKind
     public var settings: TableSettings
