@@ -9,8 +9,6 @@ public struct APIError: HTTPResponseError, Equatable {
     public var message: String
     public var replicasAnswered: Int?
     public var replicasNeeded: Int?
-    /// True when the request named a table the node does not have (metrics then do not label it by that name).
-    public var namesUnknownTable = false
 
     public init(_ status: HTTPResponse.Status, _ message: String) {
         self.status = status
@@ -30,10 +28,7 @@ public struct APIError: HTTPResponseError, Equatable {
             self.init(.serviceUnavailable, "node overloaded: \(error)")
         case .storageFailure, .corruptReplicaData:
             self.init(.internalServerError, error.description)
-        case .unknownTable:
-            self.init(.badRequest, error.description)
-            namesUnknownTable = true
-        case .tooManySiblings, .versionVectorTooLong, .valueTooLarge, .keyInvalid, .quorumInvalid:
+        case .unknownTable, .tooManySiblings, .versionVectorTooLong, .valueTooLarge, .keyInvalid, .quorumInvalid:
             self.init(.badRequest, error.description)
         }
     }

@@ -9,8 +9,8 @@ import Prometheus
 /// - `cairn_hints_pending`, `cairn_transfers_active`, `cairn_transfer_keys_sent`, `cairn_storage_errors`: gauges
 ///   set from the node's status each time `/metrics` is read.
 ///
-/// The `table` label is empty for requests about no table, and `_unknown` for a table the node does not have
-/// or a name over its limit, so bad requests cannot grow the label set.
+/// The `table` label is empty for requests about no table, and `_unknown` until the node has shown it knows
+/// the table (see `Measured`), so bad requests cannot grow the label set.
 public final class HTTPMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory

@@ -15,14 +15,18 @@ struct KeyRoutes: Sendable {
         router.delete(Self.path) { request, context in try await delete(request, context) }
     }
 
+    private func ask(_ sighting: Measured.TableSighting, _ request: ClientRequest) async -> ClientReply {
+        sighting.note(await service.perform(request))
+    }
+
     func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "get") {
+        return try await Measured(metrics: metrics)(table: table, operation: "get") { sighting in
             let query = try QueryOptions(request, allowed: QueryOptions.readParameters)
-            let reply = await service.perform(
-                ClientRequest(
-                    id: ids.next(), table: try KeyPath.table(table), key: try KeyPath.key(context.parameters.get("key")),
-                    operation: .get, options: query.options))
+            let name = try KeyPath.table(table)
+            let key = try KeyPath.key(context.parameters.get("key"))
+            let reply = await ask(
+                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: .get, options: query.options))
             return try ReplyResponse.forRead(reply)
         }
     }
@@ -31,7 +35,7 @@ struct KeyRoutes: Sendable {
     /// it may also show writes that landed in between) and answered as a GET is.
     func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "put") {
+        return try await Measured(metrics: metrics)(table: table, operation: "put") { sighting in
             let query = try QueryOptions(request, allowed: QueryOptions.writeParameters)
             let name = try KeyPath.table(table)
             let key = try KeyPath.key(context.parameters.get("key"))
@@ -39,23 +43,24 @@ struct KeyRoutes: Sendable {
             let value = try await RequestBodyReader.bytes(
                 of: request, limit: HTTPLimits.valueBytesMax, limitName: "valueBytesMax", what: "value")
             let operation = ClientRequest.Operation.put(value: value, context: causalContext)
-            try ReplyResponse.forWrite(
-                await service.perform(ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: query.options)))
+            let reply = await ask(
+                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: query.options))
+            try ReplyResponse.forWrite(reply)
             guard query.returnBody else { return Response(status: .noContent) }
             return try ReplyResponse.forRead(
-                await service.perform(ClientRequest(id: ids.next(), table: name, key: key, operation: .get)))
+                await ask(sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: .get)))
         }
     }
 
     func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "delete") {
+        return try await Measured(metrics: metrics)(table: table, operation: "delete") { sighting in
             let query = try QueryOptions(request, allowed: QueryOptions.deleteParameters)
             let operation = ClientRequest.Operation.delete(context: try ContextHeader.context(of: request))
-            let reply = await service.perform(
-                ClientRequest(
-                    id: ids.next(), table: try KeyPath.table(table), key: try KeyPath.key(context.parameters.get("key")),
-                    operation: operation, options: query.options))
+            let name = try KeyPath.table(table)
+            let key = try KeyPath.key(context.parameters.get("key"))
+            let reply = await ask(
+                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: query.options))
             try ReplyResponse.forWrite(reply)
             return Response(status: .noContent)
         }

@@ -1,33 +1,46 @@
+import CairnReplication
 import Hummingbird
 
-/// Counts and times each request into `HTTPMetrics`, whether it is answered or refused with an `APIError`.
+/// Counts and times each request into `HTTPMetrics`, whether it is answered or refused with an error.
+///
+/// A request is labelled with its table's name only once the node has shown it knows that table (it answered a
+/// request on it, or created it); otherwise with `HTTPMetrics.unknownTableLabel`, so bad requests naming made-up
+/// tables cannot grow the label set.
 struct Measured {
     let metrics: HTTPMetrics
 
-    func callAsFunction(
-        table: String?, operation: String, _ handle: () async throws -> Response
-    ) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            let response = try await handle()
-            record(table: label(table), operation, response.status.code, clock.now - start)
-            return response
-        } catch let error as APIError {
-            record(table: error.namesUnknownTable ? HTTPMetrics.unknownTableLabel : label(table), operation, error.status.code, clock.now - start)
-            throw error
-        } catch {
-            record(table: label(table), operation, 500, clock.now - start)
-            throw error
+    /// Whether the node knows the table a request names; the handler sets it.
+    final class TableSighting {
+        var knownToNode = false
+
+        /// Notes what a reply says of the table, and passes it on.
+        func note(_ reply: ClientReply) -> ClientReply {
+            if case .failed(_, .unknownTable) = reply { return reply }
+            knownToNode = true
+            return reply
         }
     }
 
-    private func label(_ table: String?) -> String {
-        guard let table else { return "" }
-        return (1...HTTPLimits.tableNameBytesMax).contains(table.utf8.count) ? table : HTTPMetrics.unknownTableLabel
-    }
-
-    private func record(table: String, _ operation: String, _ status: Int, _ duration: Duration) {
-        metrics.recordRequest(table: table, operation: operation, status: status, duration: duration)
+    func callAsFunction(
+        table: String?, operation: String, _ handle: (TableSighting) async throws -> Response
+    ) async throws -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let sighting = TableSighting()
+        func record(_ status: Int) {
+            let label = table.map { sighting.knownToNode ? $0 : HTTPMetrics.unknownTableLabel } ?? ""
+            metrics.recordRequest(table: label, operation: operation, status: status, duration: clock.now - start)
+        }
+        do {
+            let response = try await handle(sighting)
+            record(response.status.code)
+            return response
+        } catch let error as APIError {
+            record(error.status.code)
+            throw error
+        } catch {
+            record(500)
+            throw error
+        }
     }
 }

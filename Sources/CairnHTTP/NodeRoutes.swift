@@ -11,7 +11,7 @@ struct NodeRoutes: Sendable {
     }
 
     func status() async throws -> Response {
-        try await Measured(metrics: metrics)(table: nil, operation: "status") {
+        try await Measured(metrics: metrics)(table: nil, operation: "status") { _ in
             JSONResponse.make(status: .ok, await service.status())
         }
     }

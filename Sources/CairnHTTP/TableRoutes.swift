@@ -18,7 +18,7 @@ struct TableRoutes: Sendable {
     /// 200 with the table as the node holds it.
     func create(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "create_table") {
+        return try await Measured(metrics: metrics)(table: table, operation: "create_table") { sighting in
             let name = try KeyPath.table(table)
             let body = try await RequestBodyReader.bytes(
                 of: request, limit: HTTPLimits.tableBodyBytesMax, limitName: "tableBodyBytesMax", what: "table JSON body")
@@ -26,6 +26,7 @@ struct TableRoutes: Sendable {
             let created: TableDescription
             do {
                 created = try await service.createTable(definition)
+                sighting.knownToNode = true
             } catch let refusal as TableRefusal {
                 throw APIError.badRequest("table '\(name)' not created: \(refusal.reason)")
             }
@@ -34,7 +35,7 @@ struct TableRoutes: Sendable {
     }
 
     func list() async throws -> Response {
-        try await Measured(metrics: metrics)(table: nil, operation: "list_tables") {
+        try await Measured(metrics: metrics)(table: nil, operation: "list_tables") { _ in
             JSONResponse.make(status: .ok, Listing(tables: await service.tables().sorted { $0.name < $1.name }))
         }
     }

@@ -20,13 +20,13 @@ import Testing
             _ = try await client.executeRequest(uri: "/tables/cart/keys/k", method: .put, headers: [:], body: ByteBuffer(string: "v"))
             _ = try await client.executeRequest(uri: "/tables/cart/keys/k", method: .put, headers: [:], body: ByteBuffer(string: "v"))
             _ = try await client.executeRequest(uri: "/tables/cart/keys/k", method: .get, headers: [:], body: nil)
-            _ = try await client.executeRequest(uri: "/tables/cart/keys/k?r=x", method: .get, headers: [:], body: nil)
+            _ = try await client.executeRequest(uri: "/tables/cart/keys/k?r=9", method: .get, headers: [:], body: nil)
             let text = try await Self.scrape(client)
             #expect(text.contains(#"cairn_http_requests_total{table="cart",operation="put",status="204"} 2"#), "\(text)")
             #expect(text.contains(#"cairn_http_requests_total{table="cart",operation="get",status="404"} 1"#))
-            #expect(text.contains(#"cairn_http_requests_total{table="cart",operation="get",status="400"} 1"#))
+            #expect(text.contains(#"cairn_http_requests_total{table="_unknown",operation="get",status="400"} 1"#), "refused before the node saw the table")
             #expect(text.contains(#"cairn_http_request_duration_seconds_count{table="cart",operation="put"} 2"#))
-            #expect(text.contains(#"cairn_http_request_duration_seconds_count{table="cart",operation="get"} 2"#))
+            #expect(text.contains(#"cairn_http_request_duration_seconds_count{table="cart",operation="get"} 1"#))
         }
     }
 
@@ -39,6 +39,18 @@ import Testing
             let text = try await Self.scrape(client)
             #expect(text.contains(#"cairn_http_requests_total{table="_unknown",operation="get",status="400"} 1"#), "\(text)")
             #expect(!text.contains("made-up"))
+        }
+    }
+
+    @Test("a request refused before the node saw its table is counted as _unknown; one the node answered is not")
+    func refusedBeforeTheNode() async throws {
+        try await Fixture.withAPI { client in
+            _ = try await client.executeRequest(uri: "/tables/random-1/keys/k?r=x", method: .get, headers: [:], body: nil)
+            _ = try await client.executeRequest(uri: "/tables/real/keys/k", method: .get, headers: [:], body: nil)
+            let text = try await Self.scrape(client)
+            #expect(text.contains(#"cairn_http_requests_total{table="_unknown",operation="get",status="400"} 1"#), "\(text)")
+            #expect(text.contains(#"cairn_http_requests_total{table="real",operation="get",status="404"} 1"#))
+            #expect(!text.contains("random-1"))
         }
     }
 
