@@ -15,54 +15,51 @@ struct KeyRoutes: Sendable {
         router.delete(Self.path) { request, context in try await delete(request, context) }
     }
 
-    private func ask(_ sighting: Measured.TableSighting, _ request: ClientRequest) async -> ClientReply {
-        sighting.note(await service.perform(request))
-    }
+    /// Sends one operation on the request's key to the node, with the given options.
+    typealias Send = (ClientRequest.Operation, RequestOptions) async -> ClientReply
 
     func get(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "get") { sighting in
-            let query = try QueryOptions(request, allowed: QueryOptions.readParameters)
-            let name = try KeyPath.table(table)
-            let key = try KeyPath.key(context.parameters.get("key"))
-            let reply = await ask(
-                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: .get, options: query.options))
-            return try ReplyResponse.forRead(reply)
+        try await serve(request, context, operation: "get", parameters: QueryOptions.readParameters) { send, query in
+            try ReplyResponse.forRead(await send(.get, query.options))
         }
     }
 
     /// 204; with `returnbody=true` the key is read back after the write (a separate read with the table's R, so
     /// it may also show writes that landed in between) and answered as a GET is.
     func put(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "put") { sighting in
-            let query = try QueryOptions(request, allowed: QueryOptions.writeParameters)
-            let name = try KeyPath.table(table)
-            let key = try KeyPath.key(context.parameters.get("key"))
+        try await serve(request, context, operation: "put", parameters: QueryOptions.writeParameters) { send, query in
             let causalContext = try ContextHeader.context(of: request)
             let value = try await RequestBodyReader.bytes(
                 of: request, limit: HTTPLimits.valueBytesMax, limitName: "valueBytesMax", what: "value")
-            let operation = ClientRequest.Operation.put(value: value, context: causalContext)
-            let reply = await ask(
-                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: query.options))
-            try ReplyResponse.forWrite(reply)
+            try ReplyResponse.forWrite(await send(.put(value: value, context: causalContext), query.options))
             guard query.returnBody else { return Response(status: .noContent) }
-            return try ReplyResponse.forRead(
-                await ask(sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: .get)))
+            return try ReplyResponse.forRead(await send(.get, .defaults))
         }
     }
 
     func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try await serve(request, context, operation: "delete", parameters: QueryOptions.deleteParameters) { send, query in
+            try ReplyResponse.forWrite(await send(.delete(context: try ContextHeader.context(of: request)), query.options))
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Measures the request, parses its query, table and key, and hands `handle` a way to ask the node about them.
+    private func serve(
+        _ request: Request, _ context: BasicRequestContext, operation: String, parameters: Set<String>,
+        _ handle: (_ send: Send, _ query: QueryOptions) async throws -> Response
+    ) async throws -> Response {
         let table = context.parameters.get("table")
-        return try await Measured(metrics: metrics)(table: table, operation: "delete") { sighting in
-            let query = try QueryOptions(request, allowed: QueryOptions.deleteParameters)
-            let operation = ClientRequest.Operation.delete(context: try ContextHeader.context(of: request))
+        return try await Measured(metrics: metrics)(table: table, operation: operation) { sighting in
+            let query = try QueryOptions(request, allowed: parameters)
             let name = try KeyPath.table(table)
             let key = try KeyPath.key(context.parameters.get("key"))
-            let reply = await ask(
-                sighting, ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: query.options))
-            try ReplyResponse.forWrite(reply)
-            return Response(status: .noContent)
+            return try await handle(
+                { operation, options in
+                    sighting.note(
+                        await service.perform(
+                            ClientRequest(id: ids.next(), table: name, key: key, operation: operation, options: options)))
+                }, query)
         }
     }
 }
