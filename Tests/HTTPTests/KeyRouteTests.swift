@@ -73,6 +73,26 @@ import Testing
         #expect(request.options == RequestOptions(writeQuorum: 3, primaryWriteQuorum: 1))
     }
 
+    @Test("the context a GET answers with, sent back on a PUT, reaches the node byte for byte")
+    func contextRoundTrip() async throws {
+        let node = ScriptedNodeService()
+        let context = CausalContext.encode(VersionVector([NodeID("n1"): 3, NodeID("n2"): 300]))
+        await node.script { request in
+            switch request.operation {
+            case .get: .values(id: request.id, values: [[1], [2]], context: context)
+            default: .written(id: request.id)
+            }
+        }
+        try await Fixture.withAPI(node) { client in
+            let read = try await client.executeRequest(uri: "/tables/t/keys/k", method: .get, headers: [:], body: nil)
+            let header = try #require(read.headers[Fixture.contextName])
+            let written = try await client.executeRequest(
+                uri: "/tables/t/keys/k", method: .put, headers: [Fixture.contextName: header], body: ByteBuffer(string: "merged"))
+            #expect(written.status == .noContent)
+        }
+        #expect(await node.requests.last?.operation == .put(value: Array("merged".utf8), context: context))
+    }
+
     @Test("PUT without a context sends none; an empty body is an empty value")
     func putWithoutContext() async throws {
         let node = ScriptedNodeService()
