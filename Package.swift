@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: Persistence layer
@@ -102,6 +106,17 @@ let package = Package(
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
 
+        // MARK: HTTP API for clients (Hummingbird; kept out of Sources/CairnServer so that target's sources do not overlap)
+        .target(
+            name: "CairnHTTP",
+            dependencies: [
+                "CairnCore", "CairnReplication",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/CairnHTTP", resources: [.copy("openapi.yaml")], swiftSettings: strictSettings),
+
         // MARK: Tests
         .target(name: "CairnTestSupport", dependencies: ["CairnCore"], path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
@@ -155,5 +170,13 @@ let package = Package(
         .testTarget(
             name: "TableStoreTests", dependencies: ["CairnEngines", "CairnTestSupport"],
             path: "Tests/TableStoreTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "CairnCore", "CairnReplication", "CairnHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/HTTPTests", swiftSettings: strictSettings),
     ]
 )
