@@ -67,10 +67,12 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public func put(_ key: Bytes, _ value: Bytes) throws {
         try StorageLimits.check(key: key)
         try StorageLimits.check(value: value)
+        let hash = key.withUnsafeBytes { entries.hash($0) }
         try writerLock.withWriteLock {
+            // The slot's load overlaps the checks and the shard lock instead of stalling the lookup.
+            entries.prefetch(hash: hash)
             try checkOpen()
             try reserve(key.count + value.count)
-            let hash = key.withUnsafeBytes { entries.hash($0) }
             var unbatched: SortedKeyIndex?
             entries.withShardLocked(hash: hash) { store(key, value, hash: hash, batchIndex: &unbatched) }
         }
