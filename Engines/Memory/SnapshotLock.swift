@@ -4,9 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A spin lock for the memory engine's sorted index and its count of pinned scans, held only for a few
-/// instructions (a scan copying the index, a writer changing it), so a waiter spins instead of sleeping in the
-/// kernel: a futex sleep and wake-up costs tens of microseconds, far more than the wait itself.
+/// A spin lock for the memory engine's sorted index, held only for a few instructions (a scan copying the index,
+/// a writer changing it), so a waiter spins instead of sleeping in the kernel: a futex sleep and wake-up costs
+/// tens of microseconds, far more than the wait itself.
 ///
 /// A waiter tries `spinsBeforeYield` times, then yields its processor before each further try, so a holder that
 /// was descheduled gets to run.

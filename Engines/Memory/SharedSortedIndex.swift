@@ -1,0 +1,41 @@
+import CairnStorage
+
+/// The memory engine's sorted index behind one reference: a copy (a scan's snapshot, a batch's working copy) is a
+/// single retain, and a writer tells from that reference's count whether any copy is alive.
+///
+/// Copy-on-write like the index itself: `change` first replaces a shared box by a box of its own (which still
+/// shares the index's arrays, so the change copies only the path it touches), so a copy never sees later changes.
+struct SharedSortedIndex {
+    /// Holds the index, so the engine's copies share it by one reference instead of one per array.
+    private final class Box {
+        var index: SortedKeyIndex
+
+        init(_ index: SortedKeyIndex) {
+            self.index = index
+        }
+    }
+
+    private var box = Box(SortedKeyIndex())
+
+    /// Whether another copy shares this index now. A copy made meanwhile, or released on another thread without
+    /// a lock, may be missed or still counted; guard the index with a lock to get a firm answer.
+    var isShared: Bool {
+        mutating get { !isKnownUniquelyReferenced(&box) }
+    }
+
+    /// Applies `body` to this copy's index, first giving this copy a box of its own if another copy shares it.
+    @inline(__always)
+    mutating func change<Result>(_ body: (inout SortedKeyIndex) throws -> Result) rethrows -> Result {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.index) }
+        return try body(&box.index)
+    }
+
+    /// Visits the entries of `range` in ascending key order until `visit` says stop (`SortedKeyIndex.scan`).
+    @inline(__always)
+    func scan(_ range: KeyRange, _ visit: (MemoryEntry) throws -> ScanDecision) rethrows {
+        try box.index.scan(range, visit)
+    }
+
+    /// The index, for tests and checks: a copy, so reading it retains its arrays.
+    var index: SortedKeyIndex { box.index }
+}
