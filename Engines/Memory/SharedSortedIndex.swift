@@ -6,16 +6,15 @@ import CairnStorage
 /// Copy-on-write like the index itself: `change` first replaces a shared box by a box of its own (which still
 /// shares the index's arrays, so the change copies only the path it touches), so a copy never sees later changes.
 struct SharedSortedIndex {
-    /// Holds the index, so the engine's copies share it by one reference instead of one per array.
-    private final class Box {
-        var index: SortedKeyIndex
-
-        init(_ index: SortedKeyIndex) {
-            self.index = index
+    /// Holds the index as its header, so the index is reached through a pointer: reading it for a scan neither
+    /// copies it out (two more retains) nor goes through a dynamic exclusivity check.
+    private final class Box: ManagedBuffer<SortedKeyIndex, Void> {
+        static func make(_ index: SortedKeyIndex) -> Box {
+            unsafeDowncast(create(minimumCapacity: 0) { _ in index }, to: Box.self)
         }
     }
 
-    private var box = Box(SortedKeyIndex())
+    private var box = Box.make(SortedKeyIndex())
 
     /// Whether another copy shares this index now. A copy made meanwhile, or released on another thread without
     /// a lock, may be missed or still counted; guard the index with a lock to get a firm answer.
@@ -26,16 +25,16 @@ struct SharedSortedIndex {
     /// Applies `body` to this copy's index, first giving this copy a box of its own if another copy shares it.
     @inline(__always)
     mutating func change<Result>(_ body: (inout SortedKeyIndex) throws -> Result) rethrows -> Result {
-        if !isKnownUniquelyReferenced(&box) { box = Box(box.index) }
-        return try body(&box.index)
+        if !isKnownUniquelyReferenced(&box) { box = Box.make(box.header) }
+        return try box.withUnsafeMutablePointerToHeader { try body(&$0.pointee) }
     }
 
     /// Visits the entries of `range` in ascending key order until `visit` says stop (`SortedKeyIndex.scan`).
     @inline(__always)
     func scan(_ range: KeyRange, _ visit: (MemoryEntry) throws -> ScanDecision) rethrows {
-        try box.index.scan(range, visit)
+        try box.withUnsafeMutablePointerToHeader { try $0.pointee.scan(range, visit) }
     }
 
     /// The index, for tests and checks: a copy, so reading it retains its arrays.
-    var index: SortedKeyIndex { box.index }
+    var index: SortedKeyIndex { box.header }
 }
