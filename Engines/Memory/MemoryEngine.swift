@@ -26,15 +26,15 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
 /// Scans never wait for writers, nor writers for scans: a scan copies the sorted index (a copy-on-write value, so
 /// the copy is a snapshot) under `snapshotLock`, a spin lock held for a few instructions, and walks its copy with
 /// no lock held. A writer changes the index under `snapshotLock` (a batch builds its changes on a copy and
-/// publishes them at once), copying only the path it changes while a snapshot shares it. While any snapshot
-/// shares the index (`SharedSortedIndex.isShared`), an overwrite never changes a value in place: it makes a new
+/// publishes them at once), copying only the path it changes while a snapshot shares it. While any scan walks a
+/// snapshot (`SnapshotLock.noScanWalking` is false), an overwrite never changes a value in place: it makes a new
 /// entry, so the old one stays whole for the snapshots that hold it.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
     private let writerLock = ReadWriteLock()
-    /// Guards `orderedKeys`.
+    /// Guards `orderedKeys`; counts the scans walking a snapshot.
     private let snapshotLock = SnapshotLock()
     /// The point map; its shards are guarded by their own locks, its `count` by `writerLock`.
     private let entries = ShardedKeyMap()
@@ -121,11 +121,13 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         _ range: KeyRange,
         _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision
     ) throws {
-        // One retain under the lock; the snapshot is released with no lock when the scan ends.
+        // One retain and one count under the lock; both are dropped with no lock when the scan ends.
         let snapshot = try snapshotLock.withLock {
             try checkOpen()
+            snapshotLock.scanStarted()
             return orderedKeys
         }
+        defer { snapshotLock.scanEnded() }
         try snapshot.scan(range) { entry in
             try entry.withKeyAndValue { try visit($0, $1) }
         }
@@ -161,7 +163,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         if let entry = found {
             payloadBytes -= key.count + entry.valueBytes
             // In place only while no scan holds a snapshot; the lock keeps one from starting meanwhile.
-            if batchIndex == nil, snapshotLock.withLock({ !orderedKeys.isShared && entry.replaceValue(with: value) }) {
+            if batchIndex == nil, snapshotLock.withLock({ snapshotLock.noScanWalking && entry.replaceValue(with: value) }) {
                 return
             }
             // The value does not fit the old allocation, or a snapshot may hold it: both indexes take a new entry.

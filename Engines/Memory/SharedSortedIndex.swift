@@ -1,7 +1,7 @@
 import CairnStorage
 
-/// The memory engine's sorted index behind one reference: a copy (a scan's snapshot, a batch's working copy) is a
-/// single retain, and a writer tells from that reference's count whether any copy is alive.
+/// The memory engine's sorted index behind one reference, so a copy (a scan's snapshot, a batch's working copy) is
+/// a single retain.
 ///
 /// Copy-on-write like the index itself: `change` first replaces a shared box by a box of its own (which still
 /// shares the index's arrays, so the change copies only the path it touches), so a copy never sees later changes.
@@ -15,12 +15,6 @@ struct SharedSortedIndex {
     }
 
     private var box = Box.make(SortedKeyIndex())
-
-    /// Whether another copy shares this index now. A copy made meanwhile, or released on another thread without
-    /// a lock, may be missed or still counted; guard the index with a lock to get a firm answer.
-    var isShared: Bool {
-        mutating get { !isKnownUniquelyReferenced(&box) }
-    }
 
     /// Applies `body` to this copy's index, first giving this copy a box of its own if another copy shares it.
     @inline(__always)
