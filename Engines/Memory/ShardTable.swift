@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CMemoryPrefetch
 
 /// One slot of a shard: a key's 64-bit hash and its entry (retained by the table), or no entry when empty.
 struct ShardSlot {
@@ -48,14 +47,6 @@ struct ShardTable {
             index = (index + 1) & mask
         }
         return nil
-    }
-
-    /// Asks the processor to start loading the slot where a probe for `hash` begins, so a lookup soon after does
-    /// not wait on memory. Call where the table cannot grow meanwhile.
-    @inline(__always)
-    func prefetchSlot(hash: UInt64) {
-        guard let slots else { return }
-        cairn_prefetch(UnsafeRawPointer(slots + (Int(truncatingIfNeeded: hash) & mask)))
     }
 
     /// The entry stored under `key`, or nil.

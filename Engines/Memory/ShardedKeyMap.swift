@@ -77,14 +77,6 @@ final class ShardedKeyMap {
         Self.hash(key, seed: seed)
     }
 
-    /// Asks the processor to start loading the slot where the lookup of `hash` begins, so a writer that takes its
-    /// shard lock next finds the slot in cache instead of waiting on memory there. Call holding the engine's writer
-    /// lock, under which alone the shards change.
-    @inline(__always)
-    func prefetch(hash: UInt64) {
-        shards[Self.shard(hash)].prefetchSlot(hash: hash)
-    }
-
     /// The entry stored under `key` (whose hash is `hash`), or nil. Call holding its shard's lock.
     @inline(__always)
     func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {
