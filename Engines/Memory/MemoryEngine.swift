@@ -26,22 +26,20 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
 /// Scans never wait for writers, nor writers for scans: a scan copies the sorted index (a copy-on-write value, so
 /// the copy is a snapshot) under `snapshotLock`, a spin lock held for a few instructions, and walks its copy with
 /// no lock held. A writer changes the index under `snapshotLock` (a batch builds its changes on a copy and
-/// publishes them at once), copying only the path it changes while a snapshot shares it. While any scan is pinned
-/// (`pinnedScans`), an overwrite never changes a value in place: it makes a new entry, so the old one stays whole
-/// for the snapshots that hold it.
+/// publishes them at once), copying only the path it changes while a snapshot shares it. While any scan walks a
+/// snapshot (`SnapshotLock.noScanWalking` is false), an overwrite never changes a value in place: it makes a new
+/// entry, so the old one stays whole for the snapshots that hold it.
 public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
     private let writerLock = ReadWriteLock()
-    /// Guards `orderedKeys` and `pinnedScans`.
+    /// Guards `orderedKeys`; counts the scans walking a snapshot.
     private let snapshotLock = SnapshotLock()
     /// The point map; its shards are guarded by their own locks, its `count` by `writerLock`.
     private let entries = ShardedKeyMap()
     /// Changed under `writerLock` and `snapshotLock`; copied by scans under `snapshotLock`.
-    private var orderedKeys = SortedKeyIndex()
-    /// Scans walking a snapshot now. Guarded by `snapshotLock`.
-    private var pinnedScans = 0
+    private var orderedKeys = SharedSortedIndex()
     /// Guarded by `writerLock`.
     private var payloadBytes = 0
     /// Written with `writerLock`, every shard lock and `snapshotLock` held; read holding any of them.
@@ -71,7 +69,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
             try checkOpen()
             try reserve(key.count + value.count)
             let hash = key.withUnsafeBytes { entries.hash($0) }
-            var unbatched: SortedKeyIndex?
+            var unbatched: SharedSortedIndex?
             entries.withShardLocked(hash: hash) { store(key, value, hash: hash, batchIndex: &unbatched) }
         }
     }
@@ -81,7 +79,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try writerLock.withWriteLock {
             try checkOpen()
             let hash = key.withUnsafeBytes { entries.hash($0) }
-            var unbatched: SortedKeyIndex?
+            var unbatched: SharedSortedIndex?
             entries.withShardLocked(hash: hash) { remove(key, hash: hash, batchIndex: &unbatched) }
         }
     }
@@ -99,7 +97,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
                 }
             }
             // The batch changes a copy of the index (sharing all it does not change) and publishes it whole.
-            var batchIndex: SortedKeyIndex? = orderedKeys
+            var batchIndex: SharedSortedIndex? = orderedKeys
             entries.withShardsLocked(hashes: hashes) {
                 for (operation, hash) in zip(batch.operations, hashes) {
                     switch operation {
@@ -121,12 +119,13 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         _ range: KeyRange,
         _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> ScanDecision
     ) throws {
+        // One retain and one count under the lock; both are dropped with no lock when the scan ends.
         let snapshot = try snapshotLock.withLock {
             try checkOpen()
-            pinnedScans += 1
+            snapshotLock.scanStarted()
             return orderedKeys
         }
-        defer { snapshotLock.withLock { pinnedScans -= 1 } }
+        defer { snapshotLock.scanEnded() }
         try snapshot.scan(range) { entry in
             try entry.withKeyAndValue { try visit($0, $1) }
         }
@@ -148,7 +147,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
             guard !isClosed else { return }
             entries.withAllShardsLocked { snapshotLock.withLock { isClosed = true } }
             entries.removeAll()
-            var released = SortedKeyIndex()
+            var released = SharedSortedIndex()
             snapshotLock.withLock { swap(&orderedKeys, &released) }
             payloadBytes = 0
         }
@@ -157,12 +156,12 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     /// Stores an entry whose bytes `reserve` already counted. Call with `writerLock` and the key's shard lock held
     /// exclusive. A batch passes its copy of the index in `batchIndex` (and never overwrites a value in place, as
     /// scans would see that before the batch is published); a single write passes nil.
-    private func store(_ key: Bytes, _ value: Bytes, hash: UInt64, batchIndex: inout SortedKeyIndex?) {
+    private func store(_ key: Bytes, _ value: Bytes, hash: UInt64, batchIndex: inout SharedSortedIndex?) {
         let found = key.withUnsafeBytes { entries.entry(for: $0, hash: hash) }
         if let entry = found {
             payloadBytes -= key.count + entry.valueBytes
             // In place only while no scan holds a snapshot; the lock keeps one from starting meanwhile.
-            if batchIndex == nil, snapshotLock.withLock({ pinnedScans == 0 && entry.replaceValue(with: value) }) {
+            if batchIndex == nil, snapshotLock.withLock({ snapshotLock.noScanWalking && entry.replaceValue(with: value) }) {
                 return
             }
             // The value does not fit the old allocation, or a snapshot may hold it: both indexes take a new entry.
@@ -178,7 +177,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Removes an entry if present, releasing its bytes. Call with `writerLock` and the key's shard lock held
     /// exclusive; `batchIndex` as for `store`.
-    private func remove(_ key: Bytes, hash: UInt64, batchIndex: inout SortedKeyIndex?) {
+    private func remove(_ key: Bytes, hash: UInt64, batchIndex: inout SharedSortedIndex?) {
         let removedEntry = key.withUnsafeBytes { entries.remove($0, hash: hash) }
         guard let removed = removedEntry else { return }
         changeIndex(&batchIndex) { $0.remove(key) }
@@ -187,11 +186,11 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Applies `change` to a batch's copy of the index, or to the published index under `snapshotLock`.
     @inline(__always)
-    private func changeIndex(_ batchIndex: inout SortedKeyIndex?, _ change: (inout SortedKeyIndex) -> Void) {
+    private func changeIndex(_ batchIndex: inout SharedSortedIndex?, _ change: (inout SortedKeyIndex) -> Void) {
         if batchIndex != nil {
-            change(&batchIndex!)
+            batchIndex!.change(change)
         } else {
-            snapshotLock.withLock { change(&orderedKeys) }
+            snapshotLock.withLock { orderedKeys.change(change) }
         }
     }
 

@@ -3,10 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// A spin lock for the memory engine's sorted index and its count of pinned scans, held only for a few
-/// instructions (a scan copying the index, a writer changing it), so a waiter spins instead of sleeping in the
-/// kernel: a futex sleep and wake-up costs tens of microseconds, far more than the wait itself.
+/// A spin lock for the memory engine's sorted index, held only for a few instructions (a scan copying the index,
+/// a writer changing it), so a waiter spins instead of sleeping in the kernel: a futex sleep and wake-up costs
+/// tens of microseconds, far more than the wait itself; with it, the count of scans walking a snapshot.
 ///
 /// A waiter tries `spinsBeforeYield` times, then yields its processor before each further try, so a holder that
 /// was descheduled gets to run.
@@ -20,6 +21,8 @@ final class SnapshotLock: @unchecked Sendable {
     static let spinsBeforeYield = 256
 
     private let lock: UnsafeMutablePointer<pthread_spinlock_t>
+    /// Scans walking a snapshot now: raised holding the lock, lowered with no lock when a scan is done reading.
+    private let walkingScans = Atomic<Int>(0)
 
     init() {
         lock = .allocate(capacity: 1)
@@ -42,6 +45,24 @@ final class SnapshotLock: @unchecked Sendable {
         }
         return try body()
     }
+
+    /// Counts a scan that starts walking its snapshot. Call holding the lock, so a writer holding it sees it.
+    @inline(__always)
+    func scanStarted() {
+        walkingScans.add(1, ordering: .relaxed)
+    }
+
+    /// Uncounts a scan that reads nothing of its snapshot any more; takes no lock.
+    @inline(__always)
+    func scanEnded() {
+        let before = walkingScans.subtract(1, ordering: .releasing).oldValue
+        assert(before > 0, "a scan ends only once, after it started")
+    }
+
+    /// Whether no scan walks a snapshot now. Call holding the lock, so none starts meanwhile; when true, every read
+    /// of every ended scan happened before this call returned.
+    @inline(__always)
+    var noScanWalking: Bool { walkingScans.load(ordering: .acquiring) == 0 }
 
     @inline(__always)
     private func acquire() {
