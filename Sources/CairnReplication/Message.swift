@@ -61,6 +61,8 @@ public enum Message: Hashable, Sendable {
     case hintAck(table: String, key: [UInt8], data: [UInt8])
     /// Remove the key if your copy is still exactly the tombstones of `history`.
     case reap(table: String, key: [UInt8], history: [UInt8])
+    /// Drop each version-vector entry of `entries` your copy still holds with that counter and no sibling of.
+    case prune(table: String, key: [UInt8], entries: [UInt8])
     /// A node that is not a primary of the key asks a primary to coordinate a client's put or delete.
     case coordinate(id: RequestID, request: ClientRequest)
     /// The primary took the forwarded request on (the forwarder does not suspect it).
@@ -95,6 +97,8 @@ public enum TimerID: Hashable, Sendable {
     case hintDelivery
     /// A deleted key's grace period is over: reap it if every replica still holds only its tombstone.
     case reap(RequestID)
+    /// A prune's grace period is over: ask every primary to drop the entries they all agreed on.
+    case prune(RequestID)
     /// A forwarded put was not taken on in time: suspect the primary it went to.
     case forwardTimeout(RequestID)
     /// A forwarded put got no answer at all: tell the client it timed out.

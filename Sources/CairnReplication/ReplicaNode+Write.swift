@@ -91,6 +91,9 @@ extension ReplicaNode {
             if pending.object.isDeleted, everyPrimaryHasIt {
                 directives += scheduleReap(table: pending.table, key: pending.key, object: pending.object, primaries: pending.primaries)
             }
+            if everyPrimaryHasIt {
+                directives += schedulePrune(table: pending.table, key: pending.key, entries: prunableAfterWrite(pending.object), primaries: pending.primaries)
+            }
         }
         return directives
     }

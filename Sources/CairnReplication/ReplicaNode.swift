@@ -23,6 +23,8 @@ public struct ReplicaNode {
     var writes: [RequestID: PendingWrite] = [:]
     var reads: [RequestID: PendingRead] = [:]
     var reaps: [RequestID: PendingReap] = [:]
+    /// Version-vector prunes waiting out their grace (see `ReplicaNode+Prune`).
+    var prunes = PendingPrunes()
     var forwards: [RequestID: PendingForward] = [:]
     /// Forwarded requests already taken on, with when, so a duplicated `coordinate` is not applied twice.
     var acceptedForwards: [RequestID: UInt64] = [:]
@@ -127,6 +129,8 @@ public struct ReplicaNode {
             return hintAcknowledged(table: table, key: key, data: data, by: sender)
         case .reap(let table, let key, let history):
             return reapIfUnchanged(table: table, key: key, history: history)
+        case .prune(let table, let key, let entries):
+            return pruneIfUnchanged(table: table, key: key, entries: entries)
         case .coordinate(let id, let request):
             return coordinateForwarded(request, id: id, from: sender)
         case .coordinateAccepted(let id):
@@ -150,9 +154,12 @@ public struct ReplicaNode {
         case .requestTimeout(let id):
             return writes[id] != nil ? writeTimedOut(id) : readTimedOut(id)
         case .hintDelivery:
+            oneShot.tick(lifetimeTicks: OneShotCopies.lifetimeTicks(configuration))
             return offerHints()
         case .reap(let id):
             return reapNow(id)
+        case .prune(let id):
+            return pruneNow(id)
         case .forwardTimeout(let id):
             return forwardNotAccepted(id)
         case .forwardExpired(let id):
