@@ -24,9 +24,12 @@ import CairnCore
 ///      (a one-shot actor writes for at most that long, see `OneShotCopies.lifetimeTicks`, so its memory is gone
 ///      by then), and each primary drops only the entries it still holds with the same counter and no sibling of.
 ///      Tombstones are left to reaping (a pruned history would no longer match a pending reap).
+///   4. Every primary prunes the same entries, its own actor's too, so pruned replicas still agree. A primary
+///      whose entry was pruned numbers its next write of the key from the clock (`now × countersPerMillisecond`),
+///      as after a reap; keeping its own entry instead would leave the replicas disagreeing until a repair.
 /// What remains, as for tombstones: a replica or hint out of touch for longer than the grace may bring back a
-/// superseded sibling of a pruned actor. A pruned primary actor numbers its next write of the key from the
-/// clock (`now × countersPerMillisecond`), as after a reap. Writes of more than about
+/// superseded sibling of a pruned actor, and a clock stepped back across a crash that kept the incarnation could
+/// number a pruned primary's next write below a counter it issued (`EngineReplicaStore.beginStart`). Writes of more than about
 /// `versionVectorEntriesMax − siblingsMax` new actors to one key within one prune grace are still refused (never
 /// acknowledged, then dropped) until the prune.
 struct PendingPrunes {

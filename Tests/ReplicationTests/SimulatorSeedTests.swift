@@ -54,6 +54,18 @@ struct SimulatorSeedTests {
         #expect(delete?.acknowledged == true, "an acknowledged delete saw c1-13")
     }
 
+    @Test("default seeds prune version vectors, and a pruned key reads back as before")
+    func seedsPrune() throws {
+        var pruned = 0
+        for seed in UInt64(1)...20 {
+            let simulation = try Simulation(SimulationOptions.forSeed(seed))
+            let failures = try simulation.run()
+            #expect(failures.isEmpty, "seed \(seed): \(failures)")
+            pruned += simulation.prunedCopyCount
+        }
+        #expect(pruned > 0, "some stored copy was pruned")
+    }
+
     @Test("a seed replays exactly")
     func replay() throws {
         let first = try Simulation(SimulationOptions.forSeed(77))

@@ -49,14 +49,22 @@ struct VersionVectorPruneTests {
         }
         #expect(failures.isEmpty, "\(failures.prefix(3))")
         #expect(entriesMax < ReplicationLimits.versionVectorEntriesMax, "pruning keeps the vector short: \(entriesMax) entries")
-        let seen = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
-        #expect(seen.values == ["v129"])
-        let reconciled = try cluster.put("final", key: "cart", at: primaries[0], context: seen.context)
+        try cluster.expectReconcilesAndDeletes("cart", reading: ["v129"])
+    }
+}
+
+extension TestCluster {
+    /// A client that reads `key` at R=3 finds `expected`, and can then put with that context and delete it.
+    func expectReconcilesAndDeletes(_ key: String, reading expected: [String]) throws {
+        let primaries = primaries(of: key)
+        let seen = try #require(try get(key, at: primaries[0], readQuorum: 3))
+        #expect(seen.values == expected)
+        let reconciled = try put("final", key: key, at: primaries[0], context: seen.context)
         #expect(reconciled.isWritten, "\(String(describing: reconciled))")
-        let final = try #require(try cluster.get("cart", at: primaries[1], readQuorum: 3))
+        let final = try #require(try get(key, at: primaries[1], readQuorum: 3))
         #expect(final.values == ["final"])
-        let deleted = try cluster.request(.delete(context: final.context), key: "cart", at: primaries[1])
+        let deleted = try request(.delete(context: final.context), key: key, at: primaries[1])
         #expect(deleted.isWritten, "\(String(describing: deleted))")
-        #expect(try cluster.get("cart", at: primaries[2], readQuorum: 3)?.values == [])
+        #expect(try get(key, at: primaries[2], readQuorum: 3)?.values == [])
     }
 }

@@ -240,6 +240,7 @@ extension Simulation {
         if pruned, !dropped.isEmpty {
             let name = text(key)
             log("\(node.id) prunes \(name) \(VersionVector(dropped))")
+            prunedCopyCount += 1
             observed.reapedHistory[name] = observed.reapedHistory[name, default: .empty].joined(with: old.history)
         } else if !dropped.isEmpty {
             fail("stored copy shrinks: \(node.id) replaces \(text(key)) \(Checkers.describe(old)) with \(Checkers.describe(new))")

@@ -61,6 +61,8 @@ public final class Simulation {
     var observed = Observations()
     /// How close the run came to the core's limits.
     public internal(set) var limits = LimitsReached()
+    /// Stored copies a prune shrank during the run (to show pruning is exercised).
+    public internal(set) var prunedCopyCount = 0
     /// Checker failures found during the run (the final checks add theirs).
     var failuresDuringRun: [String] = []
 
