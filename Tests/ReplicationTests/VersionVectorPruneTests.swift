@@ -1,3 +1,4 @@
+@testable import CairnSimulator
 import CairnCore
 import CairnReplication
 import Testing
@@ -66,5 +67,28 @@ extension TestCluster {
         let deleted = try request(.delete(context: final.context), key: key, at: primaries[1])
         #expect(deleted.isWritten, "\(String(describing: deleted))")
         #expect(try get(key, at: primaries[2], readQuorum: 3)?.values == [])
+    }
+}
+
+/// The simulator's read checker sees a superseded value come back after the entry of the write that superseded
+/// it was pruned (no read's history can cover that write's dot any more).
+@Suite("Resurrection after a prune")
+struct PrunedResurrectionCheckerTests {
+    @Test("a read returning a value superseded by a pruned write fails the run; before the prune it is only stale")
+    func resurrectionAfterPruneIsSeen() throws {
+        let simulation = try Simulation(SimulationOptions.forSeed(1))
+        let writer = NodeID("n1/1")
+        // c0-1 was overwritten by c0-2 (dot n1/1:2), acknowledged with c0-1 in its context.
+        for (requestID, write) in [(UInt64(1), ClientHistory.Write(key: "key-0", value: "c0-1", saw: [])),
+                                   (2, ClientHistory.Write(key: "key-0", value: "c0-2", saw: ["c0-1"]))] {
+            simulation.writeIndexByRequest[requestID] = simulation.history.record(write)
+            simulation.history.acknowledge(simulation.writeIndexByRequest[requestID]!)
+            simulation.observed.dots[requestID] = Dot(writer, requestID)
+        }
+        let laterWriter = CausalContext.encode(VersionVector([NodeID("n2/1"): 1]))
+        simulation.checkRead(key: "key-0", values: ["c0-1"], context: laterWriter)
+        #expect(simulation.failuresDuringRun.isEmpty, "a read that never saw c0-2 is stale, not a resurrection")
+        simulation.checkRead(key: "key-0", values: ["c0-1"], context: laterWriter, reapedAtStart: VersionVector([writer: 2]))
+        #expect(simulation.failuresDuringRun.contains { $0.hasPrefix("resurrection in a read: key-0=c0-1 returned after a node pruned") })
     }
 }
