@@ -29,9 +29,9 @@ import CairnCore
 ///      as after a reap; keeping its own entry instead would leave the replicas disagreeing until a repair.
 /// What remains, as for tombstones: a replica or hint out of touch for longer than the grace may bring back a
 /// superseded sibling of a pruned actor, and a clock stepped back across a crash that kept the incarnation could
-/// number a pruned primary's next write below a counter it issued (`EngineReplicaStore.beginStart`). Writes of more than about
-/// `versionVectorEntriesMax − siblingsMax` new actors to one key within one prune grace are still refused (never
-/// acknowledged, then dropped) until the prune.
+/// number a pruned primary's next write below a counter it issued (`EngineReplicaStore.beginStart`). Writes of
+/// more than about `versionVectorEntriesMax − siblingsMax` new actors to one key within one prune grace are still
+/// refused, before they are acknowledged, until the prune runs.
 struct PendingPrunes {
     /// A prune waiting out its grace: the entries every primary agreed on, and the primaries to ask.
     struct Prune {
