@@ -19,6 +19,11 @@ public enum ReplicationLimits {
     public static let siblingsMax = 32
     /// Most entries in one key's version vector (writers of that key, including one-shot fallback writers).
     public static let versionVectorEntriesMax = 128
+    /// Version vectors with at least this many entries are pruned of the entries every primary agreed carry no
+    /// sibling, a tombstone grace period after they agreed (`NodeConfiguration.versionVectorPruneFromEntries`).
+    public static let versionVectorPruneFromEntries = 32
+    /// Most prunes one node waits to send at once (one per key at a time); past it a key is pruned later.
+    public static let prunesPendingMax = 10_000
     /// Most siblings and version-vector entries a stored or sent copy may hold. Puts are refused past
     /// `siblingsMax` and `versionVectorEntriesMax`, but merging replicas never drops data, so a merged copy may
     /// exceed those; decoding accepts up to these (4×) and refuses anything larger as corrupt.

@@ -31,6 +31,8 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case coordinatorSkipsOwnPersist
     /// After quarantining a key's undecodable copy, a primary numbers that key's writes under its old actor.
     case quarantineKeepsActor
+    /// Version-vector entries every primary agreed on are pruned at once, without waiting out the prune grace.
+    case versionVectorPrunedAtOnce
 
     public var description: String { rawValue }
 

@@ -30,6 +30,9 @@ public struct NodeConfiguration: Sendable {
     public var tombstoneGraceMilliseconds: UInt64
     /// Most hints offered per delivery round.
     public var hintsPerDeliveryRoundMax: Int
+    /// A key's version vector is pruned (see `ReplicaNode+Prune`) once it has at least this many entries; below it
+    /// nothing is pruned, so a key with few writers sends no prune messages.
+    public var versionVectorPruneFromEntries = ReplicationLimits.versionVectorPruneFromEntries
     #if CAIRN_MUTATIONS
     /// A deliberately broken rule, for the simulator's self-test only (debug builds; `none` everywhere else).
     public var mutation: CoreMutation = .none

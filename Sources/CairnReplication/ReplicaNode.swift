@@ -31,6 +31,8 @@ public struct ReplicaNode {
     var hintHolder = Hints.State()
     /// The one-shot writes this node coordinated in this epoch, per key (see `ReplicaNode+OneShot`).
     var oneShot = OneShotCopies()
+    /// Version-vector prunes waiting out their grace (see `ReplicaNode+Prune`).
+    var prunes = PendingPrunes()
     /// Nodes that missed a deadline and have not been heard from since, with when they were suspected.
     /// Suspicion lapses after `suspicionMilliseconds`, so a recovered node is tried again.
     public internal(set) var suspicions: [NodeID: UInt64] = [:]
@@ -95,7 +97,9 @@ public struct ReplicaNode {
         self.now = max(self.now, now)
         switch timer {
         case .coordinator(let timer): return onCoordinatorTimer(timer)
-        case .hints(.delivery): return offerHints()
+        case .hints(.delivery):
+            oneShot.tick(lifetimeTicks: OneShotCopies.lifetimeTicks(configuration))
+            return offerHints()
         }
     }
 

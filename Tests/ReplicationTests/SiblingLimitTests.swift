@@ -61,14 +61,6 @@ struct SiblingLimitTests {
         #expect(failures.isEmpty, "\(failures.prefix(3))")
         cluster.heal()
         try cluster.runFor(3_000)
-        let seen = try #require(try cluster.get("cart", at: primaries[0], readQuorum: 3))
-        #expect(seen.values == ["v129"])
-        let reconciled = try cluster.put("final", key: "cart", at: primaries[0], context: seen.context)
-        #expect(reconciled.isWritten, "\(String(describing: reconciled))")
-        let final = try #require(try cluster.get("cart", at: primaries[1], readQuorum: 3))
-        #expect(final.values == ["final"])
-        let deleted = try cluster.request(.delete(context: final.context), key: "cart", at: primaries[1])
-        #expect(deleted.isWritten, "\(String(describing: deleted))")
-        #expect(try cluster.get("cart", at: primaries[2], readQuorum: 3)?.values == [])
+        try cluster.expectReconcilesAndDeletes("cart", reading: ["v129"])
     }
 }

@@ -52,6 +52,7 @@ extension Simulation {
             operation = .get
             clients[index].outstanding = (requestID, .get(key: key))
             readKeys[requestID] = key
+            reapedAtReadStart[requestID] = observed.reapedHistory[key]
         } else {
             let blind = roll >= blindFrom && roll < deleteFrom
             let context = blind ? nil : known
@@ -85,7 +86,7 @@ extension Simulation {
         if case .written = reply, let write = writeIndexByRequest[reply.id] { history.acknowledge(write) }
         if case .failed(_, let error) = reply { limits.refusals[Self.kind(of: error), default: 0] += 1 }
         if case .values(_, let values, let context) = reply, let key = readKeys[reply.id] {
-            checkRead(key: key, values: Set(values.map(text)), context: context)
+            checkRead(key: key, values: Set(values.map(text)), context: context, reapedAtStart: reapedAtReadStart[reply.id] ?? .empty)
         }
         guard index < clients.count else {
             verificationReplies[reply.id] = reply
@@ -116,6 +117,7 @@ extension Simulation {
             let requestID = verifier | UInt64(offset + 1)
             asked[requestID] = key
             readKeys[requestID] = key
+            reapedAtReadStart[requestID] = observed.reapedHistory[key]
             let coordinator = ring.preferenceList(for: Array(key.utf8), count: 1)[0]
             let options = RequestOptions(readQuorum: self.options.table.replicas, primaryReadQuorum: self.options.primaryReadQuorum)
             try submit(ClientRequest(id: requestID, table: Simulation.table, key: Array(key.utf8), operation: .get, options: options), to: coordinator)

@@ -13,6 +13,8 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
     private var issued: IssuedDot?
     /// The index before which an injected crash stops the current list, if any.
     private var cut: Int?
+    /// Whether the event being handled is a version-vector prune (a persist may then drop entries).
+    var handlingPrune = false
 
     init(simulation: Simulation, id: NodeID) {
         self.simulation = simulation
@@ -69,7 +71,7 @@ final class SimulatedNodePorts: NodeTransport, NodeTimerService, ClientReplySink
         case .removeHint(let slot):
             simulation.checkHandoff(of: slot, by: node)
         case .persist(let table, let key, let data):
-            simulation.checkStoredCopyGrows(table: table, key: key, to: data, at: node)
+            simulation.checkStoredCopyGrows(table: table, key: key, to: data, at: node, pruning: handlingPrune)
         case .remove(let table, let key):
             simulation.noteReap(table: table, key: key, at: node)
         case .persistHint, .quarantine, .startTimer, .log:

@@ -163,6 +163,8 @@ extension Simulation {
         for (requestID, _) in observed.acknowledgements where !observed.destroyed.contains(requestID) {
             guard let dot = observed.dots[requestID], let index = writeIndexByRequest[requestID] else { continue }
             let key = history.writes[index].key
+            // A write a node pruned or reaped took effect and was superseded: no copy need hold its dot any more.
+            if observed.reapedHistory[key]?.covers(dot) ?? false { continue }
             if !nodeIDs.contains(where: { holds(dot, key: key, at: $0) }) { observed.destroyed.insert(requestID) }
         }
     }
@@ -223,13 +225,24 @@ extension Simulation {
     }
 
     /// A node's stored copy only grows: a persist keeps every write the copy had seen in its history, and a
-    /// write it had seen and dropped (superseded) never comes back as a sibling.
-    func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode) {
+    /// write it had seen and dropped (superseded) never comes back as a sibling. The one exception is a prune
+    /// (`pruning`), which may drop whole entries of actors the copy holds no sibling of, nothing else; the
+    /// pruned history joins `reapedHistory` (those writes took effect).
+    func checkStoredCopyGrows(table: String, key: [UInt8], to data: [UInt8], at node: SimulatedNode, pruning: Bool = false) {
         guard let oldData = node.readingPastFaults({ (try? node.store.load(table: table, key: key)) ?? nil }),
             let old = try? SiblingSetCodec.decode(oldData),
             let new = try? SiblingSetCodec.decode(data)
         else { return }
-        if !new.history.descends(from: old.history) {
+        let actorsWithSiblings = Set(old.siblings.map(\.dot.node))
+        let dropped = old.history.counters.filter { new.history[$0.key] < $0.value }
+        let pruned = pruning && new.siblings == old.siblings
+            && dropped.allSatisfy { new.history[$0.key] == 0 && !actorsWithSiblings.contains($0.key) }
+        if pruned, !dropped.isEmpty {
+            let name = text(key)
+            log("\(node.id) prunes \(name) \(VersionVector(dropped))")
+            prunedCopyCount += 1
+            observed.reapedHistory[name] = observed.reapedHistory[name, default: .empty].joined(with: old.history)
+        } else if !dropped.isEmpty {
             fail("stored copy shrinks: \(node.id) replaces \(text(key)) \(Checkers.describe(old)) with \(Checkers.describe(new))")
         }
         let held = Set(old.siblings.map(\.dot))
@@ -249,8 +262,11 @@ extension Simulation {
         observed.reapedHistory[name] = observed.reapedHistory[name, default: .empty].joined(with: copy.history)
     }
 
-    /// A read never returns a value that a write it has seen (its history covers the write's dot) superseded.
-    func checkRead(key: String, values: Set<String>, context: [UInt8]) {
+    /// A read never returns a value that a write it has seen superseded: one whose dot the read's history covers,
+    /// or that a node had pruned or reaped from its stored copy before the read began (`reapedAtStart`; pruning
+    /// drops only entries every primary had superseded, so a value such a write superseded may come back only
+    /// through a copy out of touch for longer than the grace, which is a resurrection too).
+    func checkRead(key: String, values: Set<String>, context: [UInt8], reapedAtStart: VersionVector = .empty) {
         guard let history = try? CausalContext.decode(context) else {
             fail("a read of \(key) returned a context that does not decode")
             return
@@ -259,9 +275,10 @@ extension Simulation {
         limits.siblingsMax = max(limits.siblingsMax, values.count)
         limits.versionVectorEntriesMax = max(limits.versionVectorEntriesMax, history.counters.count)
         for (index, write) in writes(of: key) {
-            guard let dot = observed.dots[index], history.covers(dot) else { continue }
+            guard let dot = observed.dots[index], history.covers(dot) || reapedAtStart.covers(dot) else { continue }
             for value in values where write.saw.contains(value) {
-                fail("resurrection in a read: \(key)=\(value) returned with a history covering \(dot), whose write superseded it")
+                let how = history.covers(dot) ? "with a history covering" : "after a node pruned or reaped"
+                fail("resurrection in a read: \(key)=\(value) returned \(how) \(dot), whose write superseded it")
             }
         }
     }

@@ -45,6 +45,8 @@ public final class Simulation {
     var verificationReplies: [UInt64: ClientReply] = [:]
     /// The key each get asked for, by request id, so its reply can be checked.
     var readKeys: [UInt64: String] = [:]
+    /// The pruned and reaped history of a read's key when the read began (see `checkRead`).
+    var reapedAtReadStart: [UInt64: VersionVector] = [:]
     /// The context of the last verification read of each key.
     var verificationContexts: [String: [UInt8]] = [:]
     public internal(set) var trace: [String] = []
@@ -59,6 +61,8 @@ public final class Simulation {
     var observed = Observations()
     /// How close the run came to the core's limits.
     public internal(set) var limits = LimitsReached()
+    /// Stored copies a prune shrank during the run (to show pruning is exercised).
+    public internal(set) var prunedCopyCount = 0
     /// Checker failures found during the run (the final checks add theirs).
     var failuresDuringRun: [String] = []
 
@@ -91,9 +95,10 @@ public final class Simulation {
         // Let hints reach their owners.
         try runUntil { self.nodes.values.allSatisfy { $0.core?.hints.isEmpty ?? true } }
         var failures = try Checkers.hintsDelivered(self)
-        // First read of every key at R=N repairs replicas; the second, after tombstones' grace, is checked.
+        // First read of every key at R=N repairs replicas; the second, after the grace of tombstones and of the
+        // version-vector prunes the first one scheduled, is checked.
         _ = try verificationReads()
-        try runFor(options.tombstoneGraceMilliseconds + 1_000)
+        try runFor(options.pruneGraceMilliseconds + 1_000)
         let finalValues = try verificationReads()
         try runFor(1_000)
         failures += Checkers.check(self, finalValues: finalValues)
@@ -106,8 +111,8 @@ public final class Simulation {
 
     // MARK: Event loop
 
-    func runUntil(_ done: () -> Bool) throws {
-        let deadline = now + Self.phaseMillisecondsMax
+    func runUntil(stalledAfter milliseconds: UInt64 = Simulation.phaseMillisecondsMax, _ done: () -> Bool) throws {
+        let deadline = now + milliseconds
         while !done() {
             guard let (time, event) = queue.pop() else { return }
             guard time <= deadline else { throw SimulationError.stalled(at: now) }
@@ -118,7 +123,7 @@ public final class Simulation {
 
     func runFor(_ milliseconds: UInt64) throws {
         let end = now + milliseconds
-        try runUntil { self.queue.isEmpty || self.peekTimeBeyond(end) }
+        try runUntil(stalledAfter: max(milliseconds + 1, Self.phaseMillisecondsMax)) { self.queue.isEmpty || self.peekTimeBeyond(end) }
         now = max(now, end)
     }
 
@@ -136,6 +141,8 @@ public final class Simulation {
                 return
             }
             log("\(from)→\(to) \(describe(message))")
+            if case .replica(.prune) = message { node.ports.handlingPrune = true }
+            defer { node.ports.handlingPrune = false }
             let before = dotBase(at: node, for: message)
             node.ports.issuing = { directives in
                 guard case .coordinator(.coordinate(_, let request)) = message else { return nil }
@@ -145,6 +152,8 @@ public final class Simulation {
         case .timer(let id, let generation, let timer):
             guard let node = nodes[id], node.core != nil, node.shell.generation == generation else { return }
             if case .hints(.delivery) = timer {} else { log("\(id) timer \(timer)") }
+            if case .coordinator(.prune) = timer { node.ports.handlingPrune = true }
+            defer { node.ports.handlingPrune = false }
             // A forward no primary took on is coordinated here, under a dot issued now.
             let forwarded = forwardedWrite(at: id, on: timer)
             let before = forwarded.flatMap { dotBase(at: node, $0) }
@@ -222,6 +231,7 @@ public final class Simulation {
         case .hints(.delivery(_, let key, _)): "hint \(text(key))"
         case .hints(.ack(_, let key, _)): "hint-ack \(text(key))"
         case .replica(.reap(_, let key, _)): "reap \(text(key))"
+        case .replica(.prune(_, let key, let entries)): "prune \(text(key)) \((try? CausalContext.decode(entries))?.description ?? "?")"
         case .coordinator(.coordinate(let id, let request)): "coordinate \(id) \(text(request.key)) #\(request.id & 0xFFFF_FFFF)"
         case .coordinator(.coordinateAccepted(let id)): "coordinate-accepted \(id)"
         case .coordinator(.coordinated(let id, let reply)): "coordinated \(id) \(describe(reply))"

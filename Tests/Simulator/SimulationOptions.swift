@@ -121,6 +121,13 @@ public struct SimulationOptions: Sendable {
     /// down until the heal, which waits for the clients (seed 7594's n3 was down 10 s; not a primary of the
     /// key its failure was about, so it played no part there).
     var tombstoneGraceMilliseconds: UInt64 { chaosMilliseconds + 4_000 }
+    /// How long a version-vector prune waits after every primary agreed on it: the tombstone grace plus the
+    /// one-shot actor lifetime (`ReplicaNode.pruneGraceMilliseconds`).
+    var pruneGraceMilliseconds: UInt64 {
+        tombstoneGraceMilliseconds + max(1, tombstoneGraceMilliseconds / Self.hintDeliveryIntervalMilliseconds) * Self.hintDeliveryIntervalMilliseconds
+    }
+    /// Every run prunes any version vector with an entry no sibling carries, so pruning is exercised in every seed.
+    static let versionVectorPruneFromEntries = 1
     /// How often a node offers its hints; an outage is usually several of these long.
     static let hintDeliveryIntervalMilliseconds: UInt64 = 150
 
@@ -135,6 +142,7 @@ public struct SimulationOptions: Sendable {
             replicaTimeoutMilliseconds: 60, requestTimeoutMilliseconds: 400,
             hintDeliveryIntervalMilliseconds: Self.hintDeliveryIntervalMilliseconds,
             tombstoneGraceMilliseconds: tombstoneGraceMilliseconds)
+        configuration.versionVectorPruneFromEntries = Self.versionVectorPruneFromEntries
         #if CAIRN_MUTATIONS
         configuration.mutation = mutation
         #endif

@@ -45,6 +45,8 @@ public enum Coordinator {
         case requestTimeout(RequestID)
         /// A deleted key's grace period is over: reap it if every replica still holds only its tombstone.
         case reap(RequestID)
+        /// A prune's grace period is over: ask every primary to drop the entries they all agreed on.
+        case prune(RequestID)
         /// A forwarded put was not taken on in time: suspect the primary it went to.
         case forwardTimeout(RequestID)
         /// A forwarded put got no answer at all: tell the client it timed out.

@@ -65,6 +65,8 @@ extension ReplicaNode {
             return coordinator.writes[id] != nil ? writeTimedOut(id) : readTimedOut(id)
         case .reap(let id):
             return reapNow(id)
+        case .prune(let id):
+            return pruneNow(id)
         case .forwardTimeout(let id):
             return forwardNotAccepted(id)
         case .forwardExpired(let id):

@@ -10,7 +10,8 @@ import CairnCore
 ///   that read the key can go on writing it (issue 8, bug 5), and `siblingsMax` applies before the write is
 ///   acknowledged (bug 1).
 /// The copies are volatile, so the actor carries the start counter: every start, clean or not, uses a new one. When they pass
-/// `oneShotBytesMax` or `oneShotKeysMax` they are all dropped and the generation grows, again a new actor.
+/// `oneShotBytesMax` or `oneShotKeysMax`, or have been held for the actor's lifetime (`lifetimeTicks`, so that a
+/// prune never meets a live one-shot actor's memory), they are all dropped and the generation grows, a new actor.
 struct OneShotCopies {
     /// Bytes of values the one-shot copies may hold before they are dropped for a new generation.
     static let oneShotBytesMax = 64 << 20
@@ -26,6 +27,10 @@ struct OneShotCopies {
     private(set) var generation: UInt64 = 1
     private var copies: [Slot: SiblingSet] = [:]
     private var bytes = 0
+    /// Hint-delivery ticks since this generation first held a copy (see `ReplicaNode+OneShotLifetime`).
+    var ticksHoldingCopies = 0
+
+    var isEmpty: Bool { copies.isEmpty }
 
     func copy(table: String, key: [UInt8]) -> SiblingSet {
         copies[Slot(table: table, key: key)] ?? .empty
@@ -51,6 +56,7 @@ struct OneShotCopies {
     mutating func startNextGeneration() {
         copies = [:]
         bytes = 0
+        ticksHoldingCopies = 0
         generation += 1
     }
 }

@@ -90,6 +90,7 @@ extension ReplicaNode {
         if merged.isDeleted, everyPrimaryHadIt {
             directives += scheduleReap(table: pending.table, key: pending.key, object: merged, primaries: pending.primaries)
         }
+        directives += schedulePrune(table: pending.table, key: pending.key, entries: prunableAfterRead(pending, merged: merged), primaries: pending.primaries)
         return directives
     }
 

@@ -80,6 +80,9 @@ extension ReplicaNode {
             if pending.object.isDeleted, everyPrimaryHasIt {
                 directives += scheduleReap(table: request.table, key: request.key, object: pending.object, primaries: request.primaries)
             }
+            if everyPrimaryHasIt {
+                directives += schedulePrune(table: request.table, key: request.key, entries: prunableAfterWrite(pending.object), primaries: request.primaries)
+            }
         }
         return directives
     }

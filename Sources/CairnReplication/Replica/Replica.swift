@@ -19,5 +19,7 @@ public enum Replica {
         case get(id: RequestID, table: String, key: [UInt8])
         /// Remove the key if your copy is still exactly the tombstones of `history`.
         case reap(table: String, key: [UInt8], history: [UInt8])
+        /// Drop each version-vector entry of `entries` your copy still holds with that counter and no sibling of.
+        case prune(table: String, key: [UInt8], entries: [UInt8])
     }
 }

@@ -15,6 +15,8 @@ extension ReplicaNode {
             }
         case .reap(let table, let key, let history):
             return reapIfUnchanged(table: table, key: key, history: history)
+        case .prune(let table, let key, let entries):
+            return pruneIfUnchanged(table: table, key: key, entries: entries)
         }
     }
 
