@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "ClientTests",
             dependencies: [
-                "CairnClient", "CairnCore", "CairnReplication", "CairnStorage", "CairnHTTP",
+                "CairnClient", "CairnCore", "CairnReplication", "CairnStorage", "CairnHTTP", "CairnTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

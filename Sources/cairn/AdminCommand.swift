@@ -56,38 +56,46 @@ struct AdminRingCommand: ParsableCommand {
 }
 
 /// `cairn admin join NODE`: `POST /admin/join`.
-struct AdminJoinCommand: ParsableCommand {
+struct AdminJoinCommand: StagingCommand {
     static let configuration = CommandConfiguration(
         commandName: "join", abstract: "Stage NODE to join; `admin plan` shows the moves, `admin commit` starts them.")
 
     @Argument(help: "The node's name.") var name: String
     @OptionGroup var node: ClientOptions
 
-    func validate() throws {
-        guard !name.isEmpty else { throw ValidationError("NODE is empty") }
-    }
-
-    func run() throws {
-        let name = name
-        printStaged(try node.call { client throws(CairnClientError) in try await client.join(name) })
+    static func stage(_ name: String, on client: CairnClient) async throws(CairnClientError) -> [String] {
+        try await client.join(name)
     }
 }
 
 /// `cairn admin leave NODE`: `POST /admin/leave`.
-struct AdminLeaveCommand: ParsableCommand {
+struct AdminLeaveCommand: StagingCommand {
     static let configuration = CommandConfiguration(
         commandName: "leave", abstract: "Stage NODE to leave; `admin plan` shows the moves, `admin commit` starts them.")
 
     @Argument(help: "The node's name.") var name: String
     @OptionGroup var node: ClientOptions
 
+    static func stage(_ name: String, on client: CairnClient) async throws(CairnClientError) -> [String] {
+        try await client.leave(name)
+    }
+}
+
+/// A command staging one membership change for a named node, then printing every staged change.
+protocol StagingCommand: ParsableCommand {
+    var name: String { get }
+    var node: ClientOptions { get }
+    static func stage(_ name: String, on client: CairnClient) async throws(CairnClientError) -> [String]
+}
+
+extension StagingCommand {
     func validate() throws {
         guard !name.isEmpty else { throw ValidationError("NODE is empty") }
     }
 
     func run() throws {
         let name = name
-        printStaged(try node.call { client throws(CairnClientError) in try await client.leave(name) })
+        printStaged(try node.call { client throws(CairnClientError) in try await Self.stage(name, on: client) })
     }
 }
 
