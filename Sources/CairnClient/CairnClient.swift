@@ -145,8 +145,26 @@ public struct CairnClient: Sendable {
     {
         do {
             return try JSONDecoder().decode(type, from: Data(reply.body))
+        } catch let error as DecodingError {
+            throw .invalidResponse(route: route, problem: "its JSON does not decode: \(Self.summary(error))")
         } catch {
             throw .invalidResponse(route: route, problem: "its JSON does not decode: \(error)")
+        }
+    }
+
+    /// A decoding error in one line: what was wrong, and where (e.g. `missing field 'epoch'`).
+    static func summary(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the top level" : "'" + keys.joined(separator: ".") + "'"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(path(context))")
+        case .typeMismatch(let type, let context): return "\(path(context)) is not of type \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context)) is null, expected \(type)"
+        case .dataCorrupted(let context): return "not valid JSON at \(path(context))"
+        @unknown default: return "\(error)"
         }
     }
 }

@@ -86,7 +86,7 @@ enum LiveServer {
     /// A port on 127.0.0.1 where nothing listens: one a server just stopped serving.
     static func closedPort() async throws -> Int {
         let app = Application(router: Router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in try #require(client.port) }
+        return try await app.test(.live) { client in try #require(client.port) }
     }
 }
 
