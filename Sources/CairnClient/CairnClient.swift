@@ -60,7 +60,7 @@ public struct CairnClient: Sendable {
         let query = [("w", options.w.map(String.init)), ("pw", options.pw.map(String.init))]
         let request = try keyRequest(.DELETE, table: table, key: key, query: query, context: context)
         let reply = try await exchange.send(request)
-        guard reply.status == 204 else { throw Self.unexpected(reply, route: request.route) }
+        guard reply.status == 204 else { throw Self.unexpected(reply, route: request.route, node: address) }
     }
 
     private func keyRequest(
@@ -99,7 +99,7 @@ public struct CairnClient: Sendable {
         case 404 where reply.header("Content-Type")?.hasPrefix("application/json") == true:
             return .notFound(context: context)
         default:
-            throw Self.unexpected(reply, route: route)
+            throw Self.unexpected(reply, route: route, node: address)
         }
     }
 
@@ -127,13 +127,13 @@ public struct CairnClient: Sendable {
 
     /// The error for an answer the call did not expect: the server's `{"error": ...}` when it sent one, a
     /// missing route on an unexplained 404.
-    static func unexpected(_ reply: HTTPExchange.Reply, route: String, node: NodeAddress? = nil) -> CairnClientError {
+    static func unexpected(_ reply: HTTPExchange.Reply, route: String, node: NodeAddress) -> CairnClientError {
         if let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(reply.body)) {
             return .server(
                 status: reply.status, message: body.error, replicasAnswered: body.replicasAnswered,
                 replicasNeeded: body.replicasNeeded)
         }
-        if reply.status == 404, let node { return .routeMissing(route: route, node: node.description) }
+        if reply.status == 404 { return .routeMissing(route: route, node: node.description) }
         let text = String(decoding: reply.body.prefix(200), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")
         return .server(

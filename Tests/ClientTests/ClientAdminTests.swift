@@ -82,7 +82,7 @@ import Testing
 
 /// Answers that break the contract are one-line errors naming the route and the problem.
 @Suite struct ClientContractTests {
-    @Test("a missing field, a wrong type and a non-JSON body each name the problem and the route")
+    @Test("a missing field, a wrong type and a non-JSON body each name the problem and the route; a bare 404 is a missing route")
     func brokenAnswers() async throws {
         let router = Router()
         router.post("/admin/commit") { _, _ in
@@ -98,6 +98,9 @@ import Testing
             }
             let plan = await #expect(throws: CairnClientError.self) { try await client.plan() }
             #expect(plan?.description.hasPrefix("unexpected answer to GET /admin/plan: its JSON does not decode: 'staged' is not of type") == true, "\(String(describing: plan))")
+            await #expect(throws: CairnClientError.routeMissing(route: "GET /tables/t/keys/k", node: client.address.description)) {
+                try await client.get(table: "t", key: Array("k".utf8))
+            }
             let error = await #expect(throws: CairnClientError.self) { try await client.transfers() }
             #expect(error?.description.hasPrefix("unexpected answer to GET /admin/transfers: its JSON does not decode: not valid JSON") == true, "\(String(describing: error))")
         }
