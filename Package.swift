@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "cairn", targets: ["cairn"]),
         .library(name: "CairnStorage", targets: ["CairnStorage"]),
         .library(name: "CairnEngines", targets: ["CairnEngines"]),
+        .library(name: "CairnClient", targets: ["CairnClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -101,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnEngines", "CairnBench", "CairnReplication",
+                "CairnEngines", "CairnBench", "CairnReplication", "CairnClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
@@ -116,6 +117,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/CairnHTTP", resources: [.copy("openapi.yaml")], swiftSettings: strictSettings),
+
+        // MARK: HTTP client (depends on none of the node's modules: only SwiftNIO and Foundation)
+        .target(
+            name: "CairnClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/CairnClient", swiftSettings: strictSettings),
 
         // MARK: Tests
         .target(name: "CairnTestSupport", dependencies: ["CairnCore"], path: "Tests/Support", swiftSettings: strictSettings),
@@ -178,5 +188,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/HTTPTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "CairnClient", "CairnCore", "CairnReplication", "CairnStorage", "CairnHTTP", "CairnTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ClientTests", swiftSettings: strictSettings),
     ]
 )
