@@ -70,11 +70,13 @@ let package = Package(
             swiftSettings: strictSettings),
 
         // MARK: Wire (frame codecs, no IO) and server (NIO)
-        .target(name: "CairnWire", dependencies: ["CairnCore"], path: "Sources/CairnWire", swiftSettings: strictSettings),
+        .target(
+            name: "CairnWire", dependencies: ["CairnCore", "CairnNode", "CairnReplication", "CairnMembership"], path: "Sources/CairnWire",
+            swiftSettings: strictSettings),
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnWire", "CairnNode",
+                "CairnWire", "CairnNode", "CairnHTTP", "CairnEngines", "CairnMembership", "CairnReplication", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,7 +159,8 @@ let package = Package(
         .testTarget(
             name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
             path: "Tests/MemoryEngineTests", swiftSettings: strictSettings),
-        .testTarget(name: "WireTests", dependencies: ["CairnCore", "CairnWire"], path: "Tests/WireTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "WireTests", dependencies: ["CairnCore", "CairnWire", "CairnNode", "CairnReplication", "CairnMembership"], path: "Tests/WireTests", swiftSettings: strictSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
