@@ -10,7 +10,8 @@ struct AdminRouteTests {
     @Test("GET /admin/ring gives epoch, partition_count, members and partitions")
     func ring() async throws {
         try await Fixture.withAPI { client in
-            try await client.execute(uri: "/admin/ring", method: .get) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/ring", method: .get, headers: [:], body: ByteBuffer())
                 #expect(response.status == .ok)
                 let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect(body?["epoch"] as? Int == 2)
@@ -27,22 +28,27 @@ struct AdminRouteTests {
     func joinPlanCommit() async throws {
         let node = ScriptedNodeService()
         try await Fixture.withAPI(node) { client in
-            try await client.execute(uri: "/admin/join", method: .post, body: ByteBuffer(string: #"{"node": "n3"}"#)) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/join", method: .post, headers: [:], body: ByteBuffer(string: #"{"node": "n3"}"#))
                 #expect(response.status == .ok)
                 #expect(try Fixture.json(AdminView.Staged.self, response.body) == AdminView.Staged(staged: ["join n3"]))
             }
-            try await client.execute(uri: "/admin/leave", method: .post, body: ByteBuffer(string: #"{"node": "n2"}"#)) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/leave", method: .post, headers: [:], body: ByteBuffer(string: #"{"node": "n2"}"#))
                 #expect(try Fixture.json(AdminView.Staged.self, response.body).staged == ["join n3", "leave n2"])
             }
-            try await client.execute(uri: "/admin/plan", method: .get) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/plan", method: .get, headers: [:], body: ByteBuffer())
                 let plan = try Fixture.json(AdminView.Plan.self, response.body)
                 #expect(plan.staged == ["join n3", "leave n2"])
                 #expect(plan.moves == [AdminView.Move(table: "t", partition: 1, from: "n1", to: "n3")])
             }
-            try await client.execute(uri: "/admin/commit", method: .post) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/commit", method: .post, headers: [:], body: ByteBuffer())
                 #expect(try Fixture.json(AdminView.Commit.self, response.body) == AdminView.Commit(epoch: 3, moves: 1))
             }
-            try await client.execute(uri: "/admin/plan", method: .get) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/plan", method: .get, headers: [:], body: ByteBuffer())
                 #expect(try Fixture.json(AdminView.Plan.self, response.body).staged.isEmpty)
             }
         }
@@ -51,7 +57,8 @@ struct AdminRouteTests {
     @Test("GET /admin/transfers uses keys_sent and bytes_sent")
     func transfers() async throws {
         try await Fixture.withAPI { client in
-            try await client.execute(uri: "/admin/transfers", method: .get) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/transfers", method: .get, headers: [:], body: ByteBuffer())
                 let text = String(buffer: response.body)
                 #expect(text.contains(#""keys_sent":12"#))
                 #expect(text.contains(#""bytes_sent":3400"#))
@@ -65,18 +72,22 @@ struct AdminRouteTests {
         let node = ScriptedNodeService()
         await node.refuseAdmin(AdminRefusal(reason: "cannot stage join of n9: not a known member"))
         try await Fixture.withAPI(node) { client in
-            try await client.execute(uri: "/admin/join", method: .post, body: ByteBuffer(string: #"{"node": "n9"}"#)) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/join", method: .post, headers: [:], body: ByteBuffer(string: #"{"node": "n9"}"#))
                 #expect(response.status == .badRequest)
                 #expect(try Fixture.errorMessage(response.body) == "cannot stage join of n9: not a known member")
             }
-            try await client.execute(uri: "/admin/commit", method: .post) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/commit", method: .post, headers: [:], body: ByteBuffer())
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: "/admin/leave", method: .post, body: ByteBuffer(string: "garbage")) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/leave", method: .post, headers: [:], body: ByteBuffer(string: "garbage"))
                 #expect(response.status == .badRequest)
                 #expect(try Fixture.errorMessage(response.body).contains("{\"node\": \"NAME\"}"))
             }
-            try await client.execute(uri: "/admin/join", method: .post, body: ByteBuffer(string: #"{"node": ""}"#)) { response in
+            do {
+                let response = try await client.executeRequest(uri: "/admin/join", method: .post, headers: [:], body: ByteBuffer(string: #"{"node": ""}"#))
                 #expect(response.status == .badRequest)
                 #expect(try Fixture.errorMessage(response.body).contains("not within 1…64 bytes"))
             }

@@ -21,14 +21,15 @@ extension NodeRuntime: NodeService {
             }
             executor.submit(on: group.next()) { [self] in
                 try shell.onClientRequest(inner, now: WallClock.nowMilliseconds())
-            }.whenComplete { [replies] result in
+            }.whenComplete { [replies, executor] result in
                 switch result {
                 case .success(.performed): break
                 case .success(let outcome):
                     replies.resolve(id, with: .failed(id: id, error: .storageFailure("the node is not running (\(outcome))")))
+                case .failure(ShellExecutorError.queueFull):
+                    replies.resolve(id, with: .failed(id: id, error: .overloaded(pending: executor.jobsQueuedMax, limit: executor.jobsQueuedMax)))
                 case .failure(let error):
-                    replies.resolve(id, with: .failed(id: id, error: .overloaded(pending: 0, limit: 0)))
-                    _ = error
+                    replies.resolve(id, with: .failed(id: id, error: .storageFailure("the node failed the request: \(error)")))
                 }
             }
         }
