@@ -2,7 +2,8 @@ import ArgumentParser
 import CairnStorage
 import Foundation
 
-/// `cairn dev-cluster --nodes N`: a local cluster of N `cairn server` processes on 127.0.0.1 (free ports), each
+/// `cairn dev-cluster --nodes N`: a local cluster of N `cairn server` processes on 127.0.0.1 (HTTP ports 8080,
+/// 8081, … and peer ports 7070, 7071, … where free, else free ones), each
 /// with its own data directory under a new directory this command creates. It joins them into one ring
 /// (admin join, plan, commit), creates the table `default` (LMDB, N=3, R=2, W=2; fewer nodes, fewer replicas),
 /// prints each node's HTTP address and curl commands, then runs until Ctrl-C or SIGTERM stops every node.
@@ -36,7 +37,9 @@ struct DevClusterCommand: ParsableCommand {
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         printFlushed("cairn dev-cluster: \(nodes) nodes, data and logs in \(absolute)")
         let members = try (1...nodes).map { index throws(RuntimeError) in
-            DevClusterMember(name: "node-\(index)", httpPort: try LoopbackHTTP.freePort(), peerPort: try LoopbackHTTP.freePort())
+            DevClusterMember(
+                name: "node-\(index)", httpPort: try LoopbackHTTP.freePort(preferring: 8079 + index),
+                peerPort: try LoopbackHTTP.freePort(preferring: 7069 + index))
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         var children: [Process] = []

@@ -63,14 +63,18 @@ enum LoopbackHTTP {
         return Response(status: status, body: String(text[headEnd.upperBound...]))
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
-    static func freePort() throws(RuntimeError) -> Int {
+    /// `preferred` when it is free on 127.0.0.1 a moment ago, else any free port (bound, then closed).
+    static func freePort(preferring preferred: Int) throws(RuntimeError) -> Int {
+        (try? freePort(binding: preferred)) ?? (try freePort(binding: 0))
+    }
+
+    private static func freePort(binding port: Int) throws(RuntimeError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RuntimeError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {

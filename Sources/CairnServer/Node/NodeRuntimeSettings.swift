@@ -1,20 +1,11 @@
 import CairnCore
 import CairnMembership
+import CairnWire
 
 /// What one server node is: its name, zone, where it listens, its data directory and seeds, and its timing.
 public struct NodeRuntimeSettings: Sendable {
-    /// A seed: a node to gossip with first, and where it listens for peers.
-    public struct Seed: Hashable, Sendable {
-        public var node: NodeID
-        public var host: String
-        public var port: Int
-
-        public init(node: NodeID, host: String, port: Int) {
-            self.node = node
-            self.host = host
-            self.port = port
-        }
-    }
+    /// A seed: a node to gossip with first, and where it listens for peers (an address book entry).
+    public typealias Seed = PeerAddressBook.Entry
 
     public var name: NodeID
     public var zone: String?
