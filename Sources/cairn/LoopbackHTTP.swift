@@ -65,7 +65,8 @@ enum LoopbackHTTP {
 
     /// `preferred` when it is free on 127.0.0.1 a moment ago, else any free port (bound, then closed).
     static func freePort(preferring preferred: Int) throws(RuntimeError) -> Int {
-        (try? freePort(binding: preferred)) ?? (try freePort(binding: 0))
+        if let port = try? freePort(binding: preferred) { return port }
+        return try freePort(binding: 0)
     }
 
     private static func freePort(binding port: Int) throws(RuntimeError) -> Int {
