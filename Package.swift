@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: Persistence layer
@@ -71,11 +72,13 @@ let package = Package(
             swiftSettings: strictSettings),
 
         // MARK: Wire (frame codecs, no IO) and server (NIO)
-        .target(name: "CairnWire", dependencies: ["CairnCore"], path: "Sources/CairnWire", swiftSettings: strictSettings),
+        .target(
+            name: "CairnWire", dependencies: ["CairnCore", "CairnNode", "CairnReplication", "CairnMembership"], path: "Sources/CairnWire",
+            swiftSettings: strictSettings),
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnWire", "CairnNode",
+                "CairnWire", "CairnNode", "CairnHTTP", "CairnEngines", "CairnMembership", "CairnReplication", "CairnStorage",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,8 +105,11 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnEngines", "CairnBench", "CairnReplication", "CairnClient",
+                "CairnEngines", "CairnBench", "CairnReplication", "CairnCore", "CairnServer", "CairnHTTP", "CairnClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/cairn", swiftSettings: strictSettings),
 
@@ -167,7 +173,8 @@ let package = Package(
         .testTarget(
             name: "MemoryEngineTests", dependencies: ["CairnCore", "CairnStorage", "MemoryEngine"],
             path: "Tests/MemoryEngineTests", swiftSettings: strictSettings),
-        .testTarget(name: "WireTests", dependencies: ["CairnCore", "CairnWire"], path: "Tests/WireTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "WireTests", dependencies: ["CairnCore", "CairnWire", "CairnNode", "CairnReplication", "CairnMembership"], path: "Tests/WireTests", swiftSettings: strictSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -5,7 +5,7 @@ import Foundation
 /// The client HTTP API of a Cairn node: its router, and an application serving it with bounded headers.
 ///
 /// Routes: `PUT|GET|DELETE /tables/{table}/keys/{key}`, `PUT /tables/{table}`, `GET /tables`, `GET /status`,
-/// `GET /metrics`. `openapi.yaml` (a resource of this module) documents each.
+/// `GET /metrics`, and the admin routes `GET /admin/ring`, `POST /admin/join|leave|commit`, `GET /admin/plan|transfers`. `openapi.yaml` (a resource of this module) documents each.
 public enum CairnHTTPAPI {
     /// A router serving `service`, counting into `metrics`.
     public static func router(service: any NodeService, metrics: HTTPMetrics) -> Router<BasicRequestContext> {
@@ -13,6 +13,7 @@ public enum CairnHTTPAPI {
         KeyRoutes(service: service, metrics: metrics).add(to: router)
         TableRoutes(service: service, metrics: metrics).add(to: router)
         NodeRoutes(service: service, metrics: metrics).add(to: router)
+        AdminRoutes(service: service, metrics: metrics).add(to: router)
         return router
     }
 

@@ -18,6 +18,24 @@ public protocol NodeService: Sendable {
 
     /// The node, its ring, its members, pending hints and transfers.
     func status() async -> NodeStatus
+
+    /// The ring this node routes by: epoch, members with their gossiped status, and each partition's owner.
+    func ring() async -> AdminView.Ring
+
+    /// Stages the join of `node` (a node this one has heard of through gossip); returns every staged change.
+    func stageJoin(_ node: String) async throws(AdminRefusal) -> AdminView.Staged
+
+    /// Stages the leave of `node` (a ring member); returns every staged change.
+    func stageLeave(_ node: String) async throws(AdminRefusal) -> AdminView.Staged
+
+    /// The staged changes and the partition moves committing them would start.
+    func plan() async throws(AdminRefusal) -> AdminView.Plan
+
+    /// Commits the staged changes as a new ring (gossiped to every member).
+    func commit() async throws(AdminRefusal) -> AdminView.Commit
+
+    /// The partition transfers this node sends or receives, with their progress.
+    func transfers() async -> AdminView.Transfers
 }
 
 /// Why a node would not create a table, in words a client can act on (e.g. "table 'a' exists with n=3").

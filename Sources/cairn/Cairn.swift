@@ -11,7 +11,7 @@ struct Cairn: ParsableCommand {
         abstract: "Cairn: a Dynamo-style key-value store with pluggable storage engines (memory, LMDB, LevelDB, RocksDB).",
         discussion: "Exit status: 0 on success, 1 when a run fails (one `error:` line), 64 for bad usage.",
         version: versionText,
-        subcommands: [DemoCommand.self, BenchCommand.self, DebugCommand.self, GetCommand.self, PutCommand.self, DeleteCommand.self, TableCommand.self, AdminCommand.self]
+        subcommands: [ServerCommand.self, DevClusterCommand.self, DemoCommand.self, BenchCommand.self, DebugCommand.self, GetCommand.self, PutCommand.self, DeleteCommand.self, TableCommand.self, AdminCommand.self]
     )
 
     /// Parses and runs a command. Bad usage prints the usage and exits 64; any failure while running prints one

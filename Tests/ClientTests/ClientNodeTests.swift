@@ -58,9 +58,9 @@ import Testing
         }
     }
 
-    @Test("admin calls on a node without the admin routes fail naming the route and the 404")
+    @Test("admin calls on a server without the admin routes fail naming the route and the 404")
     func adminRouteMissing() async throws {
-        try await LiveServer.withAPI(RecordingNode()) { client, _ in
+        try await LiveServer.with(Router()) { client, _ in
             let error = await #expect(throws: CairnClientError.self) { try await client.ring() }
             #expect(error == .routeMissing(route: "GET /admin/ring", node: client.address.description))
             #expect(error?.description.hasSuffix("has no route GET /admin/ring (404): it is not a cairn server with that API") == true)

@@ -33,6 +33,14 @@ actor RecordingNode: NodeService {
     func status() async -> NodeStatus { nodeStatus }
     func script(_ answer: @escaping @Sendable (ClientRequest) -> ClientReply) { self.answer = answer }
     func setTables(_ tables: [TableDescription]) { knownTables = tables }
+
+    // Admin calls: an empty ring and no transfers; staging and committing are refused (no cluster here).
+    func ring() async -> AdminView.Ring { AdminView.Ring(epoch: 0, partitionCount: 0, members: [], partitions: []) }
+    func stageJoin(_ node: String) async throws(AdminRefusal) -> AdminView.Staged { throw AdminRefusal(reason: "no node named '\(node)' is known") }
+    func stageLeave(_ node: String) async throws(AdminRefusal) -> AdminView.Staged { throw AdminRefusal(reason: "no node named '\(node)' is known") }
+    func plan() async throws(AdminRefusal) -> AdminView.Plan { throw AdminRefusal(reason: "nothing is staged") }
+    func commit() async throws(AdminRefusal) -> AdminView.Commit { throw AdminRefusal(reason: "nothing is staged") }
+    func transfers() async -> AdminView.Transfers { AdminView.Transfers(transfers: []) }
 }
 
 /// One request as it reached the server: method, path with query, the headers a client sets, and the body.

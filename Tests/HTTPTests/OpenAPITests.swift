@@ -17,6 +17,6 @@ import Yams
         let router = CairnHTTPAPI.router(service: ScriptedNodeService(), metrics: HTTPMetrics())
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(routed == documented)
-        #expect(routed.count == 7, "GET, PUT, DELETE of a key; PUT of a table; GET of tables, status and metrics")
+        #expect(routed.count == 13, "GET, PUT, DELETE of a key; PUT of a table; GET of tables, status and metrics; six admin routes")
     }
 }

@@ -40,6 +40,48 @@ actor ScriptedNodeService: NodeService {
 
     func status() async -> NodeStatus { currentStatus }
 
+    var adminRefusal: AdminRefusal?
+    var stagedChanges: [String] = []
+    var currentRing = AdminView.Ring(
+        epoch: 2, partitionCount: 4,
+        members: [.init(node: "n1", status: "valid", zone: "a", partitions: 2), .init(node: "n2", status: "valid", zone: nil, partitions: 2)],
+        partitions: [.init(partition: 0, owner: "n1"), .init(partition: 1, owner: "n2"), .init(partition: 2, owner: "n1"), .init(partition: 3, owner: "n2")])
+    var currentTransfers = AdminView.Transfers(transfers: [
+        .init(table: "t", partition: 1, from: "n1", to: "n3", state: "scanning", keysSent: 12, bytesSent: 3_400)
+    ])
+
+    func ring() async -> AdminView.Ring { currentRing }
+
+    func stageJoin(_ node: String) async throws(AdminRefusal) -> AdminView.Staged {
+        if let adminRefusal { throw adminRefusal }
+        stagedChanges.append("join \(node)")
+        return AdminView.Staged(staged: stagedChanges)
+    }
+
+    func stageLeave(_ node: String) async throws(AdminRefusal) -> AdminView.Staged {
+        if let adminRefusal { throw adminRefusal }
+        stagedChanges.append("leave \(node)")
+        return AdminView.Staged(staged: stagedChanges)
+    }
+
+    func plan() async throws(AdminRefusal) -> AdminView.Plan {
+        if let adminRefusal { throw adminRefusal }
+        let moves = stagedChanges.isEmpty ? [] : [AdminView.Move(table: "t", partition: 1, from: "n1", to: "n3")]
+        return AdminView.Plan(staged: stagedChanges, moves: moves)
+    }
+
+    func commit() async throws(AdminRefusal) -> AdminView.Commit {
+        if let adminRefusal { throw adminRefusal }
+        let moves = stagedChanges.isEmpty ? 0 : 1
+        stagedChanges = []
+        currentRing.epoch += 1
+        return AdminView.Commit(epoch: currentRing.epoch, moves: moves)
+    }
+
+    func transfers() async -> AdminView.Transfers { currentTransfers }
+
+    func refuseAdmin(_ refusal: AdminRefusal) { adminRefusal = refusal }
+
     func script(_ answer: @escaping @Sendable (ClientRequest) -> ClientReply) { self.answer = answer }
     func refuseTables(_ refusal: TableRefusal) { tableRefusal = refusal }
     func setTables(_ tables: [TableDescription]) { knownTables = tables }
