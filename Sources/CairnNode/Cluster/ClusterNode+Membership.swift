@@ -79,6 +79,10 @@ extension ClusterNode {
         do {
             let planned = try membership!.sender.plan(mine, nowMilliseconds: now)
             out += routeTransfer(planned)
+            if replica.isMutant(.transferDropsBeforeAcknowledged) {
+                out += mine.filter { !holds(id, table: $0.table, partition: $0.partition) }
+                    .map { .transferStorage(.dropPartition(table: $0.table, partition: $0.partition)) }
+            }
         } catch {
             out.append(.log("\(id): transfers of ring epoch \(record.epoch) not planned: \(error)"))
         }
