@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "CairnSimulator",
             dependencies: [
-                "CairnCore", "CairnReplication", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine",
+                "CairnCore", "CairnReplication", "CairnMembership", "CairnNode", "CairnStorage", "CairnEngines", "MemoryEngine",
                 "CairnTestSupport",
             ],
             path: "Tests/Simulator", swiftSettings: mutationSettings),

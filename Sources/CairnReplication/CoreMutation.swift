@@ -33,11 +33,22 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case quarantineKeepsActor
     /// Version-vector entries every primary agreed on are pruned at once, without waiting out the prune grace.
     case versionVectorPrunedAtOnce
+    /// Membership (`ClusterNode`): an old holder drops a partition as soon as it plans its transfer, before the
+    /// new owner acknowledged any of it.
+    case transferDropsBeforeAcknowledged
+    /// Membership (`ClusterNode`): an old holder keeps its copy of a partition it handed over (the drop is skipped).
+    case transferKeepsOldCopy
+    /// Membership (`ClusterNode`): a receiver stores an arriving batch over its copies instead of merging them.
+    case transferOverwritesOnArrival
 
     public var description: String { rawValue }
 
-    /// Every real mutation (all but `none`).
-    public static var deliberateBugs: [CoreMutation] { allCases.filter { $0 != .none } }
+    /// Every real mutation of the replication core (all but `none` and the membership ones), which the
+    /// fixed-membership seeds must catch.
+    public static var deliberateBugs: [CoreMutation] { allCases.filter { $0 != .none && !membershipBugs.contains($0) } }
+
+    /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
+    public static let membershipBugs: [CoreMutation] = [.transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival]
 }
 
 extension ReplicaNode {
@@ -50,6 +61,13 @@ extension ReplicaNode {
         return false
         #endif
     }
+}
+
+extension ReplicaNode {
+    /// Whether `mutation` is switched on, for the wiring outside the core (`ClusterNode`); always false in a
+    /// release build.
+    @inline(__always)
+    public func isMutant(_ mutation: CoreMutation) -> Bool { mutant(mutation) }
 }
 
 extension SiblingSet {

@@ -75,10 +75,24 @@ extension ClusterNode {
             out += routeTransfer(cancelled)
         }
         let known = Set(membership!.sender.transfers.map(\.id))
-        let mine = moves.filter { $0.from == id && !known.contains($0) }
+        var mine = moves.filter { $0.from == id && !known.contains($0) }
+        // A cancelled transfer's partition, if this node no longer holds it, still has to reach its holders: the
+        // moves between the two rings may not name this node (it had left the list already), so send it to every
+        // node of the new list (arrival merges; no drop before each acknowledged it).
+        for transfer in stale where !holds(id, table: transfer.id.table, partition: transfer.id.partition) {
+            guard let settings = replica.configuration.tables[transfer.id.table] else { continue }
+            for holder in record.ring.preferenceList(forPartition: transfer.id.partition, count: settings.replicas) {
+                let resend = Transfer.ID(table: transfer.id.table, partition: transfer.id.partition, from: id, to: holder)
+                if !known.contains(resend), !mine.contains(resend) { mine.append(resend) }
+            }
+        }
         do {
             let planned = try membership!.sender.plan(mine, nowMilliseconds: now)
             out += routeTransfer(planned)
+            if replica.isMutant(.transferDropsBeforeAcknowledged) {
+                out += mine.filter { !holds(id, table: $0.table, partition: $0.partition) }
+                    .map { .transferStorage(.dropPartition(table: $0.table, partition: $0.partition)) }
+            }
         } catch {
             out.append(.log("\(id): transfers of ring epoch \(record.epoch) not planned: \(error)"))
         }

@@ -59,21 +59,24 @@ extension ClusterNode {
     /// A `dropPartition` is kept back (logged) while this node still holds the
     /// partition in the current ring or still sends it to another node.
     func routeTransfer(_ directives: [Transfer.Directive]) -> [NodeDirective] {
-        directives.map { directive in
+        directives.flatMap { directive -> [NodeDirective] in
             switch directive {
             case .send(let to, let message):
-                return .send(to: to, .transfer(message))
+                return [.send(to: to, .transfer(message))]
             case .startTimer(let timer, let after):
-                return .startTimer(.transfer(timer), afterMilliseconds: after)
+                return [.startTimer(.transfer(timer), afterMilliseconds: after)]
             case .log(let line):
-                return .log(line)
+                return [.log(line)]
             case .dropPartition(let table, let partition):
                 if let reason = reasonToKeep(table: table, partition: partition) {
-                    return .log("\(id): kept \(table)/p\(partition) after its transfer: \(reason)")
+                    return [.log("\(id): kept \(table)/p\(partition) after its transfer: \(reason)")]
                 }
-                return .transferStorage(directive)
+                if replica.isMutant(.transferKeepsOldCopy) { return [.log("\(id): mutant keeps \(table)/p\(partition)")] }
+                return [.transferStorage(directive)]
+            case .mergeCopies(let table, _, let entries, _) where replica.isMutant(.transferOverwritesOnArrival):
+                return entries.map { .replica(.persist(table: table, key: $0.key, data: $0.data)) }
             case .mergeCopies, .recordProgress, .removeProgress, .recordDirty, .clearDirty, .clearAllDirty:
-                return .transferStorage(directive)
+                return [.transferStorage(directive)]
             }
         }
     }

@@ -1,0 +1,84 @@
+import CairnCore
+import CairnMembership
+import CairnNode
+import CairnReplication
+
+/// The faults of a membership run: a node crashed while it sends or receives a transfer (restarted later from its
+/// stored cluster state and transfer records, its disk perhaps wiped first), and partitions that cut gossip.
+extension MembershipSimulation {
+    /// Chance, at each fault tick, of crashing a node busy with a transfer, and of splitting the network.
+    static let transferCrashRate = 0.45
+    static let partitionRate = 0.3
+
+    func injectFault() throws {
+        guard chaos else { return }
+        defer { queue.push(.fault, at: now + options.faultIntervalMilliseconds) }
+        let roll = random.nextUnit()
+        if roll < Self.transferCrashRate {
+            try crashDuringTransfer()
+        } else if roll < Self.transferCrashRate + Self.partitionRate, groups.isEmpty {
+            split()
+        }
+    }
+
+    /// Crashes one node that is sending or receiving a transfer (at most one node down at a time); it restarts
+    /// within 1.5 s. In a seed that wipes a disk, the first such crash of a node other than the admin wipes it.
+    func crashDuringTransfer() throws {
+        guard upNodes.count == nodes.count else { return }
+        let busy = upNodes.filter { id in
+            guard let membership = nodes[id]!.membership else { return false }
+            return membership.sender.transfers.contains { $0.status != .done } || membership.receiver.transfers.contains { $0.status != .done }
+        }
+        guard !busy.isEmpty else { return }
+        let victim = busy[random.next(below: busy.count)]
+        let sending = nodes[victim]!.membership!.sender.transfers.contains { $0.status != .done }
+        nodes[victim]!.crash()
+        counts[sending ? "sender crashes" : "receiver crashes", default: 0] += 1
+        var wiped = ""
+        if options.wipesADisk, !wipedOne, victim != adminNode {
+            nodes[victim]!.wipe()
+            wipedOne = true
+            counts["wipes", default: 0] += 1
+            wiped = ", disk wiped"
+        }
+        log("crash \(victim) (\(sending ? "sending" : "receiving") a transfer\(wiped))")
+        queue.push(.restart(victim), at: now + 200 + UInt64(random.next(below: 1_300)))
+    }
+
+    func restart(_ id: NodeID) throws {
+        guard let node = nodes[id], !node.isUp else { return }
+        log("restart \(id)")
+        try node.start(now: now)
+    }
+
+    /// Splits the nodes into two groups for 0.3–1.5 s: gossip, probes, transfers and replication are cut between them.
+    func split() {
+        let ids = nodes.keys.sorted()
+        guard ids.count >= 2 else { return }
+        let cut = 1 + random.next(below: ids.count - 1)
+        let shuffled = ids.shuffled(using: &random)
+        for (index, id) in shuffled.enumerated() { groups[id] = index < cut ? 0 : 1 }
+        counts["partitions", default: 0] += 1
+        log("partition \(shuffled.prefix(cut).map(\.name)) | \(shuffled.dropFirst(cut).map(\.name))")
+        queue.push(.healPartition, at: now + 300 + UInt64(random.next(below: 1_200)))
+    }
+
+    /// Ends the faults: the network is whole and lossless again, every crashed node restarts, and the run goes on
+    /// until the cluster is quiet: every node on the same ring, no transfer or gossiped move left, no hint held.
+    func heal() throws {
+        chaos = false
+        groups = [:]
+        log("heal")
+        for id in nodes.keys.sorted() where !nodes[id]!.isUp { try restart(id) }
+        try runUntil("quiescence (rings, transfers, hints)") { self.isQuiet }
+    }
+
+    var isQuiet: Bool {
+        let epochs = Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 })
+        return epochs.count == 1 && nodes.values.allSatisfy { node in
+            guard let membership = node.membership, let replica = node.node?.replica else { return false }
+            return membership.sender.transfers.allSatisfy { $0.status == .done } && membership.gossip.state.liveTransfers.isEmpty
+                && replica.hints.isEmpty
+        }
+    }
+}
