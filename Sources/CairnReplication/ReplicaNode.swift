@@ -22,6 +22,8 @@ public struct ReplicaNode {
     public internal(set) var ringEpoch: UInt64
 
     var now: UInt64 = 0
+    /// The latest time an event brought (milliseconds): what a caller without a clock of its own passes on.
+    public var latestEventTime: UInt64 { now }
     var nextSequence: UInt64 = 1
     /// The coordinator's state (`Coordinator`): requests coordinated or forwarded, tombstones to reap.
     var coordinator = Coordinator.State()

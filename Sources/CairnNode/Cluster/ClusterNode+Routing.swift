@@ -21,6 +21,10 @@ extension ClusterNode {
                 }
                 out.append(.replica(directive))
             case .send(let owner, .hints(.delivery(let table, let key, let data))):
+                if let replacement = replacement(ofDeparted: owner, table: table, key: key), replacement == replica.id {
+                    out += routeReplica(mergeHeldHint(heldFor: owner, table: table, key: key, data: data))
+                    continue
+                }
                 guard let replacement = replacement(ofDeparted: owner, table: table, key: key),
                     membership!.redirectedHints.count < ClusterMembership.redirectedHintsMax
                         || membership!.redirectedHints[HintSlot(owner: replacement, table: table, key: key)] != nil
@@ -35,6 +39,17 @@ extension ClusterNode {
             }
         }
         return out
+    }
+
+    /// A hint held for a departed owner whose partition this node took over: merged into this node's own copy
+    /// (as if delivered to itself), and dropped only when that merge was stored, exactly as the owner's ack would.
+    mutating func mergeHeldHint(heldFor owner: NodeID, table: String, key: [UInt8], data: [UInt8]) -> [Directive] {
+        let now = replica.latestEventTime
+        var directives = replica.onMessage(.hints(.delivery(table: table, key: key, data: data)), from: replica.id, now: now)
+        let ownAck = Directive.send(to: replica.id, .hints(.ack(table: table, key: key, data: data)))
+        guard let index = directives.firstIndex(of: ownAck) else { return directives }
+        directives.remove(at: index)
+        return directives + replica.onMessage(.hints(.ack(table: table, key: key, data: data)), from: owner, now: now)
     }
 
     /// The node that took `owner`'s place for the key's partition, when `owner` left the ring; nil otherwise (a hint
