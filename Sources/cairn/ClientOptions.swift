@@ -28,7 +28,13 @@ struct ClientOptions: ParsableArguments {
 
     /// Runs one client call to its end from a synchronous command; a failure becomes one `error:` line, exit 1.
     func call<T: Sendable>(_ body: @escaping @Sendable (CairnClient) async throws(CairnClientError) -> T) throws -> T {
-        let client = try client()
+        try Self.call(try client(), body)
+    }
+
+    /// Runs one call of `client` to its end from synchronous code; a failure becomes a `RuntimeError`.
+    static func call<T: Sendable>(
+        _ client: CairnClient, _ body: @escaping @Sendable (CairnClient) async throws(CairnClientError) -> T
+    ) throws -> T {
         let outcome = Outcome<T>()
         let done = DispatchSemaphore(value: 0)
         Task {

@@ -38,8 +38,8 @@ struct DevClusterCommand: ParsableCommand {
         printFlushed("cairn dev-cluster: \(nodes) nodes, data and logs in \(absolute)")
         let members = try (1...nodes).map { index throws(RuntimeError) in
             DevClusterMember(
-                name: "node-\(index)", httpPort: try LoopbackHTTP.freePort(preferring: 8079 + index),
-                peerPort: try LoopbackHTTP.freePort(preferring: 7069 + index))
+                name: "node-\(index)", httpPort: try LoopbackPorts.freePort(preferring: 8079 + index),
+                peerPort: try LoopbackPorts.freePort(preferring: 7069 + index))
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         var children: [Process] = []

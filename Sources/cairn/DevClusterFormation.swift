@@ -1,3 +1,4 @@
+import CairnClient
 import Foundation
 
 /// Forms a dev cluster over HTTP once its nodes run: waits for every node to answer and for the first to have
@@ -7,30 +8,38 @@ struct DevClusterFormation {
     let members: [DevClusterMember]
     let deadline: Date
 
+    /// Longest one call to a forming node may take.
+    static let callTimeoutSeconds = 5.0
+
     private var first: Int { members[0].httpPort }
+
+    /// Runs one call against the node serving HTTP on `port` (127.0.0.1).
+    private func call<T: Sendable>(
+        _ port: Int, _ body: @escaping @Sendable (CairnClient) async throws(CairnClientError) -> T
+    ) throws -> T {
+        let client = try CairnClient(
+            address: NodeAddress(host: "127.0.0.1", port: port), limits: ClientLimits(requestTimeoutSeconds: Self.callTimeoutSeconds))
+        return try ClientOptions.call(client, body)
+    }
 
     func form() throws {
         for member in members {
-            try wait("\(member.name) to answer") { (try? LoopbackHTTP.request(port: member.httpPort, method: "GET", path: "/status"))?.status == 200 }
+            try wait("\(member.name) to answer") { (try? call(member.httpPort) { client throws(CairnClientError) in try await client.status() }) != nil }
         }
         try wait("\(members[0].name) to hear of every node") {
-            let ring = try? LoopbackHTTP.request(port: first, method: "GET", path: "/admin/ring")
-            let known = (try? JSONSerialization.jsonObject(with: Data((ring?.body ?? "").utf8)) as? [String: Any])?["members"] as? [Any]
-            return (known?.count ?? 0) >= members.count
+            ((try? call(first) { client throws(CairnClientError) in try await client.ring() })?.members.count ?? 0) >= members.count
         }
         // The first node founds the ring with itself; every other node gossiped in as `joining`.
         for member in members.dropFirst() {
-            let staged = try LoopbackHTTP.request(port: first, method: "POST", path: "/admin/join", body: #"{"node": "\#(member.name)"}"#)
-            guard staged.status == 200 else { throw RuntimeError("join of \(member.name) refused: \(staged.body)") }
+            let name = member.name
+            _ = try call(first) { client throws(CairnClientError) in try await client.join(name) }
         }
-        let commit = members.count == 1 ? nil : try LoopbackHTTP.request(port: first, method: "POST", path: "/admin/commit")
-        guard let commit else { return try createTable() }
-        guard commit.status == 200, let epoch = Self.int("epoch", in: commit.body) else { throw RuntimeError("commit refused: \(commit.body)") }
+        guard members.count > 1 else { return try createTable() }
+        let epoch = try call(first) { client throws(CairnClientError) in try await client.commit() }.epoch
         printFlushed("  ring committed at epoch \(epoch)")
         for member in members {
             try wait("\(member.name) to route by epoch \(epoch)") {
-                let ring = try? LoopbackHTTP.request(port: member.httpPort, method: "GET", path: "/admin/ring")
-                return (ring.flatMap { Self.int("epoch", in: $0.body) } ?? 0) >= epoch
+                ((try? call(member.httpPort) { client throws(CairnClientError) in try await client.ring() })?.epoch ?? 0) >= epoch
             }
         }
         try createTable()
@@ -40,12 +49,11 @@ struct DevClusterFormation {
     private func createTable() throws {
         let replicas = min(3, members.count)
         let quorum = min(2, replicas)
-        let table = #"{"engine": "lmdb", "n": \#(replicas), "r": \#(quorum), "w": \#(quorum), "policy": "siblings", "durability": "sync"}"#
-        let created = try LoopbackHTTP.request(port: first, method: "PUT", path: "/tables/default", body: table)
-        guard created.status == 200 else { throw RuntimeError("table 'default' not created: \(created.body)") }
+        let table = TableSettingsRequest(engine: "lmdb", n: replicas, r: quorum, w: quorum, policy: "siblings", durability: "sync")
+        _ = try call(first) { client throws(CairnClientError) in try await client.createTable("default", table) }
         for member in members {
             try wait("\(member.name) to serve table 'default'") {
-                (try? LoopbackHTTP.request(port: member.httpPort, method: "GET", path: "/tables").body.contains(#""name":"default""#)) == true
+                (try? call(member.httpPort) { client throws(CairnClientError) in try await client.tables() })?.contains { $0.name == "default" } == true
             }
         }
     }
@@ -55,9 +63,5 @@ struct DevClusterFormation {
             guard Date() < deadline else { throw RuntimeError("timed out waiting for \(what); see the nodes' logs") }
             Thread.sleep(forTimeInterval: 0.2)
         }
-    }
-
-    static func int(_ key: String, in json: String) -> Int? {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[key] as? Int
     }
 }
