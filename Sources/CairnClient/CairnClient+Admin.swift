@@ -26,9 +26,9 @@ extension CairnClient {
         try await json(CommitInfo.self, .POST, "/admin/commit", body: [])
     }
 
-    /// `GET /admin/transfers`: every partition transfer and its progress.
-    public func transfers() async throws(CairnClientError) -> [TransferInfo] {
-        try await json(TransferList.self, .GET, "/admin/transfers").transfers
+    /// `GET /admin/transfers`: every partition transfer this node sends and receives, and its progress.
+    public func transfers() async throws(CairnClientError) -> TransfersInfo {
+        try await json(TransfersInfo.self, .GET, "/admin/transfers")
     }
 
     static func nodeBody(_ node: String) throws(CairnClientError) -> [UInt8] {
@@ -41,7 +41,6 @@ extension CairnClient {
     }
 
     struct Staged: Decodable { var staged: [String] }
-    struct TransferList: Decodable { var transfers: [TransferInfo] }
 }
 
 /// `GET /admin/ring`: the epoch, the members with their share of partitions, and each partition's owner.
@@ -91,7 +90,42 @@ public struct CommitInfo: Decodable, Sendable, Hashable {
     public var moves: Int
 }
 
-/// `GET /admin/transfers`: one partition transfer and its progress.
+/// `GET /admin/transfers`: the transfers a node sends (`outgoing`) and receives (`incoming`). A node that lists no
+/// `incoming` (an older one) decodes with none.
+public struct TransfersInfo: Decodable, Sendable, Hashable {
+    public var outgoing: [TransferInfo]
+    public var incoming: [IncomingTransferInfo]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        outgoing = try container.decode([TransferInfo].self, forKey: .transfers)
+        incoming = try container.decodeIfPresent([IncomingTransferInfo].self, forKey: .incoming) ?? []
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case transfers, incoming
+    }
+}
+
+/// `GET /admin/transfers`: one partition transfer this node receives, and how much it merged so far.
+public struct IncomingTransferInfo: Decodable, Sendable, Hashable {
+    public var table: String
+    public var partition: Int
+    public var from: String
+    public var to: String
+    /// `receiving`, `done`, or `stalled: <reason>`.
+    public var state: String
+    public var keysReceived: Int
+    public var bytesReceived: Int
+
+    enum CodingKeys: String, CodingKey {
+        case table, partition, from, to, state
+        case keysReceived = "keys_received"
+        case bytesReceived = "bytes_received"
+    }
+}
+
+/// `GET /admin/transfers`: one partition transfer this node sends and its progress.
 public struct TransferInfo: Decodable, Sendable, Hashable {
     public var table: String
     public var partition: Int

@@ -90,7 +90,7 @@ public enum AdminView {
         }
     }
 
-    /// `GET /admin/transfers`.
+    /// `GET /admin/transfers`: the transfers this node sends (`transfers`) and those it receives (`incoming`).
     public struct Transfers: Codable, Hashable, Sendable {
         public struct Transfer: Codable, Hashable, Sendable {
             public var table: String
@@ -118,9 +118,44 @@ public enum AdminView {
             }
         }
 
-        public var transfers: [Transfer]
+        /// One partition this node receives (or received since it started): the receiver's progress.
+        public struct Incoming: Codable, Hashable, Sendable {
+            public var table: String
+            public var partition: Int
+            public var from: String
+            public var to: String
+            /// `receiving`, `done`, or `stalled: <reason>` when the last batch was refused.
+            public var state: String
+            /// Keys and bytes merged into this node's store so far.
+            public var keysReceived: Int
+            public var bytesReceived: Int
 
-        public init(transfers: [Transfer]) { self.transfers = transfers }
+            public init(table: String, partition: Int, from: String, to: String, state: String, keysReceived: Int, bytesReceived: Int) {
+                self.table = table
+                self.partition = partition
+                self.from = from
+                self.to = to
+                self.state = state
+                self.keysReceived = keysReceived
+                self.bytesReceived = bytesReceived
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case table, partition, from, to, state
+                case keysReceived = "keys_received"
+                case bytesReceived = "bytes_received"
+            }
+        }
+
+        /// The transfers this node sends.
+        public var transfers: [Transfer]
+        /// The transfers this node receives.
+        public var incoming: [Incoming]
+
+        public init(transfers: [Transfer], incoming: [Incoming] = []) {
+            self.transfers = transfers
+            self.incoming = incoming
+        }
     }
 
     /// The body of `POST /admin/join` and `POST /admin/leave`.

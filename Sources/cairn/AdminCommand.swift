@@ -132,17 +132,29 @@ struct AdminCommitCommand: ParsableCommand {
 /// `cairn admin transfers`: `GET /admin/transfers`.
 struct AdminTransfersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "transfers", abstract: "Every partition transfer, its state and progress.")
+        commandName: "transfers", abstract: "Every partition transfer this node sends and receives, its state and progress.")
 
     @OptionGroup var node: ClientOptions
 
     func run() throws {
         let transfers = try node.call { client throws(CairnClientError) in try await client.transfers() }
-        guard !transfers.isEmpty else { return say("no transfers") }
-        let rows = transfers.map {
-            [$0.table, "\($0.partition)", $0.from, $0.to, $0.state, "\($0.keysSent)", "\($0.bytesSent)"]
+        guard !transfers.outgoing.isEmpty || !transfers.incoming.isEmpty else { return say("no transfers") }
+        if transfers.outgoing.isEmpty {
+            say("outgoing: none")
+        } else {
+            say("outgoing:")
+            let rows = transfers.outgoing.map {
+                [$0.table, "\($0.partition)", $0.from, $0.to, $0.state, "\($0.keysSent)", "\($0.bytesSent)"]
+            }
+            TextColumns.render(["table", "partition", "from", "to", "state", "keys sent", "bytes sent"], rows, indent: "  ").forEach { say($0) }
         }
-        TextColumns.render(["table", "partition", "from", "to", "state", "keys sent", "bytes sent"], rows).forEach { say($0) }
+        guard !transfers.incoming.isEmpty else { return say("incoming: none") }
+        say("incoming:")
+        let rows = transfers.incoming.map {
+            [$0.table, "\($0.partition)", $0.from, $0.to, $0.state, "\($0.keysReceived)", "\($0.bytesReceived)"]
+        }
+        TextColumns.render(["table", "partition", "from", "to", "state", "keys received", "bytes received"], rows, indent: "  ")
+            .forEach { say($0) }
     }
 }
 

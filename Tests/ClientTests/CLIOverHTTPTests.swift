@@ -125,8 +125,12 @@ import Testing
             #expect(commit.1 == "committed: epoch 4, 1 partition moves\n")
             let transfers = try await Self.cairn(["admin", "transfers"], node: client.address)
             #expect(transfers.1 == """
-                table    partition  from  to  state    keys sent  bytes sent
-                default  5          n1    n4  sending  120        4096
+                outgoing:
+                  table    partition  from  to  state    keys sent  bytes sent
+                  default  5          n1    n4  sending  120        4096
+                incoming:
+                  table    partition  from  to  state      keys received  bytes received
+                  default  9          n2    n1  receiving  30             1024
 
                 """, "\(transfers.2)")
         }

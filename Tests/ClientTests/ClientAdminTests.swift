@@ -27,7 +27,9 @@ import Testing
         router.get("/admin/transfers") { _, _ in
             Self.json(#"""
                 {"transfers": [{"table": "default", "partition": 5, "from": "n1", "to": "n4", "state": "sending",
-                                "keys_sent": 120, "bytes_sent": 4096, "started": "now"}]}
+                                "keys_sent": 120, "bytes_sent": 4096, "started": "now"}],
+                 "incoming": [{"table": "default", "partition": 9, "from": "n2", "to": "n1", "state": "receiving",
+                               "keys_received": 30, "bytes_received": 1024}]}
                 """#)
         }
         return router
@@ -74,7 +76,11 @@ import Testing
             let commit = try await client.commit()
             #expect(commit.epoch == 4 && commit.moves == 1)
             let transfers = try await client.transfers()
-            #expect(transfers.map(\.state) == ["sending"] && transfers.map(\.keysSent) == [120] && transfers.map(\.bytesSent) == [4096])
+            #expect(transfers.outgoing.map(\.state) == ["sending"] && transfers.outgoing.map(\.keysSent) == [120])
+            #expect(transfers.outgoing.map(\.bytesSent) == [4096])
+            #expect(transfers.incoming.map(\.partition) == [9] && transfers.incoming.map(\.from) == ["n2"])
+            #expect(transfers.incoming.map(\.state) == ["receiving"] && transfers.incoming.map(\.keysReceived) == [30])
+            #expect(transfers.incoming.map(\.bytesReceived) == [1024])
             #expect(await log.seen.map(\.line) == ["GET /admin/plan", "POST /admin/commit", "GET /admin/transfers"])
         }
     }

@@ -54,15 +54,25 @@ struct AdminRouteTests {
         }
     }
 
-    @Test("GET /admin/transfers uses keys_sent and bytes_sent")
+    @Test("GET /admin/transfers lists outgoing transfers (keys_sent, bytes_sent) and incoming ones (keys_received, bytes_received)")
     func transfers() async throws {
         try await Fixture.withAPI { client in
             do {
                 let response = try await client.executeRequest(uri: "/admin/transfers", method: .get, headers: [:], body: ByteBuffer())
-                let text = String(buffer: response.body)
-                #expect(text.contains(#""keys_sent":12"#))
-                #expect(text.contains(#""bytes_sent":3400"#))
-                #expect(text.contains(#""state":"scanning""#))
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                let outgoing = try #require(object["transfers"] as? [[String: Any]])
+                #expect(outgoing.count == 1)
+                #expect(outgoing.first?["keys_sent"] as? Int == 12)
+                #expect(outgoing.first?["bytes_sent"] as? Int == 3_400)
+                #expect(outgoing.first?["state"] as? String == "scanning")
+                let incoming = try #require(object["incoming"] as? [[String: Any]])
+                #expect(incoming.count == 1)
+                #expect(incoming.first?["partition"] as? Int == 3)
+                #expect(incoming.first?["from"] as? String == "n2")
+                #expect(incoming.first?["to"] as? String == "n1")
+                #expect(incoming.first?["state"] as? String == "receiving")
+                #expect(incoming.first?["keys_received"] as? Int == 7)
+                #expect(incoming.first?["bytes_received"] as? Int == 900)
             }
         }
     }

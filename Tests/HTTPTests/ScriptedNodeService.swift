@@ -48,6 +48,8 @@ actor ScriptedNodeService: NodeService {
         partitions: [.init(partition: 0, owner: "n1"), .init(partition: 1, owner: "n2"), .init(partition: 2, owner: "n1"), .init(partition: 3, owner: "n2")])
     var currentTransfers = AdminView.Transfers(transfers: [
         .init(table: "t", partition: 1, from: "n1", to: "n3", state: "scanning", keysSent: 12, bytesSent: 3_400)
+    ], incoming: [
+        .init(table: "t", partition: 3, from: "n2", to: "n1", state: "receiving", keysReceived: 7, bytesReceived: 900)
     ])
 
     func ring() async -> AdminView.Ring { currentRing }

@@ -73,7 +73,12 @@ extension NodeRuntime {
                     table: $0.id.table, partition: $0.id.partition, from: $0.id.from.name, to: $0.id.to.name, state: "\($0.status)",
                     keysSent: $0.keys, bytesSent: $0.bytes)
             }
-            return AdminView.Transfers(transfers: sending)
+            let receiving = (membership?.receiver.transfers ?? []).map {
+                AdminView.Transfers.Incoming(
+                    table: $0.id.table, partition: $0.id.partition, from: $0.id.from.name, to: $0.id.to.name, state: "\($0.status)",
+                    keysReceived: $0.keys, bytesReceived: $0.bytes)
+            }
+            return AdminView.Transfers(transfers: sending, incoming: receiving)
         } ?? AdminView.Transfers(transfers: [])
     }
 
