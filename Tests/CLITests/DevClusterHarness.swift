@@ -14,6 +14,13 @@ final class DevClusterHarness: @unchecked Sendable {
         var port: Int
         var pid: Int32
         var commandLine: [String]
+
+        /// The port of `--peer-listen 127.0.0.1:PORT` in its command line.
+        var peerPort: Int? {
+            commandLine.firstIndex(of: "--peer-listen").flatMap { index in
+                commandLine.indices.contains(index + 1) ? Int(commandLine[index + 1].split(separator: ":").last ?? "") : nil
+            }
+        }
     }
 
     let directory = TemporaryDirectory("cairn-cluster-test")

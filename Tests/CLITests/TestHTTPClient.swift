@@ -86,3 +86,27 @@ enum TestHTTPClient {
         return out
     }
 }
+
+extension TestHTTPClient {
+    /// `GET path` as a JSON object, or nil when the node does not answer 200 with one.
+    static func json(port: Int, _ path: String) -> [String: Any]? {
+        guard let response = try? send(port: port, "GET", path), response.status == 200 else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+    }
+
+    /// The values a read of `key` in table `default` shows (one for a 200, every sibling for a 300, none for a
+    /// 404), or nil when the read failed.
+    static func values(port: Int, key: String, r: Int) -> [String]? {
+        guard let read = try? send(port: port, "GET", "/tables/default/keys/\(key)?r=\(r)") else { return nil }
+        switch read.status {
+        case 200: return [read.text]
+        case 404: return []
+        case 300:
+            let json = (try? JSONSerialization.jsonObject(with: Data(read.body))) as? [String: Any]
+            let siblings = (json?["siblings"] as? [[String: Any]]) ?? []
+            return siblings.compactMap { ($0["value_base64"] as? String).flatMap { Data(base64Encoded: $0) } }
+                .map { String(decoding: $0, as: UTF8.self) }
+        default: return nil
+        }
+    }
+}
