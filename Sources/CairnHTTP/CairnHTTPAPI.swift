@@ -17,23 +17,33 @@ public enum CairnHTTPAPI {
         return router
     }
 
-    /// HTTP/1.1 with header limits from `HTTPLimits`, and idle connections closed after `idleTimeoutSeconds`.
-    public static func serverConfiguration(idleTimeoutSeconds: Int64 = 60) -> HTTP1Channel.Configuration {
+    /// HTTP/1.1 with header limits from `HTTPLimits`, and stalled connections closed after `idleTimeoutSeconds`.
+    public static func serverConfiguration(
+        idleTimeoutSeconds: Int = HTTPServerSettings.idleTimeoutSecondsDefault
+    ) -> HTTP1Channel.Configuration {
         HTTP1Channel.Configuration(
-            idleTimeout: .seconds(idleTimeoutSeconds),
+            idleTimeout: .seconds(Int64(idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: HTTPLimits.headerFieldBytesMax, maxHeaderListSize: HTTPLimits.headerListBytesMax,
                 maxHeaderFieldCount: HTTPLimits.headerFieldCountMax))
     }
 
+    /// Listening on `host`:`port`, accepting at most `settings.connectionsMax` connections at once.
+    public static func applicationConfiguration(host: String, port: Int, settings: HTTPServerSettings) -> ApplicationConfiguration {
+        ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "cairn", backlog: HTTPServerSettings.listenBacklogMax,
+            availableConnectionsDelegate: MaximumAvailableConnections(settings.connectionsMax))
+    }
+
     /// An application serving the API on `host`:`port`.
     public static func application(
-        service: any NodeService, metrics: HTTPMetrics = HTTPMetrics(), host: String = "127.0.0.1", port: Int = 8080
+        service: any NodeService, metrics: HTTPMetrics = HTTPMetrics(), host: String = "127.0.0.1", port: Int = 8080,
+        settings: HTTPServerSettings = HTTPServerSettings()
     ) -> some ApplicationProtocol {
         Application(
             router: router(service: service, metrics: metrics),
-            server: .http1(configuration: serverConfiguration()),
-            configuration: .init(address: .hostname(host, port: port), serverName: "cairn"))
+            server: .http1(configuration: serverConfiguration(idleTimeoutSeconds: settings.idleTimeoutSeconds)),
+            configuration: applicationConfiguration(host: host, port: port, settings: settings))
     }
 
     /// The OpenAPI document of this API, as shipped in the module's resources.

@@ -16,7 +16,7 @@ struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Run one Cairn node (HTTP API for clients, TCP transport for peers).")
 
-    @Option(help: "A JSON config file (keys: name, client_listen, peer_listen, data_dir, seeds, zone, partition_count, request_timeout_ms); flags override it.")
+    @Option(help: "A JSON config file (keys: name, client_listen, peer_listen, data_dir, seeds, zone, partition_count, request_timeout_ms, idle_timeout_seconds, connections_max); flags override it.")
     var config: String?
     @Option(help: "This node's name (default: node-1).")
     var name: String?
@@ -35,11 +35,12 @@ struct ServerCommand: ParsableCommand {
         let file = try config.map { path throws(RuntimeError) in try ServerConfig.load(path) } ?? ServerConfig()
         let settings = try resolve(file)
         let client = try ServerConfig.hostAndPort(clientListen ?? file.clientListen ?? ServerConfig.defaultClientListen, option: "--client-listen")
+        let http = try file.httpSettings()
         let done = DispatchSemaphore(value: 0)
         let outcome = LockedOutcome()
         Task {
             do {
-                try await Self.serve(settings: settings, client: client)
+                try await Self.serve(settings: settings, client: client, http: http)
             } catch {
                 outcome.set("\(error)")
             }
@@ -77,7 +78,7 @@ struct ServerCommand: ParsableCommand {
     }
 
     /// Runs the node and its HTTP API until SIGTERM or SIGINT, then shuts down in order: HTTP first (drains), node last.
-    static func serve(settings: NodeRuntimeSettings, client: (host: String, port: Int)) async throws {
+    static func serve(settings: NodeRuntimeSettings, client: (host: String, port: Int), http: HTTPServerSettings) async throws {
         var logger = Logger(label: "cairn.\(settings.name)")
         logger.logLevel = .info
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -93,8 +94,8 @@ struct ServerCommand: ParsableCommand {
         let peerPort = runtime.peerPort
         let app = Application(
             router: CairnHTTPAPI.router(service: runtime, metrics: HTTPMetrics()),
-            server: .http1(configuration: CairnHTTPAPI.serverConfiguration()),
-            configuration: .init(address: .hostname(client.host, port: client.port), serverName: "cairn"),
+            server: .http1(configuration: CairnHTTPAPI.serverConfiguration(idleTimeoutSeconds: http.idleTimeoutSeconds)),
+            configuration: CairnHTTPAPI.applicationConfiguration(host: client.host, port: client.port, settings: http),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? client.port
                 printFlushed("cairn server \(name): http://\(client.host):\(port) peers \(settings.peerHost):\(peerPort) data \(settings.dataDirectory)")

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnHTTP
 import CairnServer
 import Foundation
 
@@ -16,6 +17,8 @@ struct ServerConfig: Codable, Equatable {
     var zone: String?
     var partitionCount: Int?
     var requestTimeoutMs: Int?
+    var idleTimeoutSeconds: Int?
+    var connectionsMax: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, seeds, zone
@@ -24,6 +27,17 @@ struct ServerConfig: Codable, Equatable {
         case dataDir = "data_dir"
         case partitionCount = "partition_count"
         case requestTimeoutMs = "request_timeout_ms"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case connectionsMax = "connections_max"
+    }
+
+    /// The HTTP server's settings: the file's, else the defaults; out of bounds is an error naming the key.
+    func httpSettings() throws(RuntimeError) -> HTTPServerSettings {
+        let settings = HTTPServerSettings(
+            idleTimeoutSeconds: idleTimeoutSeconds ?? HTTPServerSettings.idleTimeoutSecondsDefault,
+            connectionsMax: connectionsMax ?? HTTPServerSettings.connectionsMaxDefault)
+        if let problem = settings.problem { throw RuntimeError(problem) }
+        return settings
     }
 
     static let defaultClientListen = "127.0.0.1:8080"
@@ -37,7 +51,9 @@ struct ServerConfig: Codable, Equatable {
             throw RuntimeError("--config \(path) is \(data.count) bytes, over fileBytesMax (\(fileBytesMax) bytes)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["name", "client_listen", "peer_listen", "data_dir", "seeds", "zone", "partition_count", "request_timeout_ms"])
+            let known = Set(["name", "client_listen", "peer_listen", "data_dir", "seeds", "zone", "partition_count", "request_timeout_ms",
+                "idle_timeout_seconds", "connections_max",
+            ])
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
                 throw RuntimeError("--config \(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
             }

@@ -11,7 +11,7 @@ import Testing
         let app = Application(
             router: CairnHTTPAPI.router(service: node, metrics: HTTPMetrics()),
             server: .http1(configuration: CairnHTTPAPI.serverConfiguration()),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            configuration: CairnHTTPAPI.applicationConfiguration(host: "127.0.0.1", port: 0, settings: HTTPServerSettings()))
         try await app.test(.live, test)
     }
 
