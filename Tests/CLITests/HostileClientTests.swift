@@ -8,7 +8,7 @@ import Testing
 @Suite("cairn server against hostile clients", .serialized)
 struct HostileClientTests {
     /// The server's `idle_timeout_seconds` here: short, so a stalled connection is seen closed within the test.
-    static let idleTimeoutSeconds = 2
+    static let idleTimeoutSeconds = 3
     static let connectionsMax = 150
 
     /// A solo server with the short idle timeout, serving table `t`.
@@ -52,7 +52,7 @@ struct HostileClientTests {
             Self.expectServing(server, after: "garbage round \(round)")
         }
 
-        let big = try #require(RawConnection(port: server.port))
+        let big = try RawConnection(port: server.port)
         big.send(Self.request("PUT", "/tables/t/keys/big", body: String(repeating: "x", count: 1_048_577)))
         let refused = big.readToEnd().bytes
         #expect(RawConnection.status(of: refused) == 400)
@@ -60,7 +60,7 @@ struct HostileClientTests {
         #expect(String(decoding: refused, as: UTF8.self).contains("valueBytesMax"), "naming the limit")
         Self.expectServing(server, after: "an oversized body")
 
-        let header = try #require(RawConnection(port: server.port))
+        let header = try RawConnection(port: server.port)
         header.send(Self.request("GET", "/tables/t/keys/k", extraHeaders: "X-Big: \(String(repeating: "a", count: 200_000))\r\n"))
         let headerAnswer = header.readToEnd()
         #expect(headerAnswer.closed, "the node closes a connection whose header is over its limit")
@@ -74,18 +74,18 @@ struct HostileClientTests {
         let server = try Self.startServer(directory.path)
         defer { server.stop() }
 
-        let bytewise = try #require(RawConnection(port: server.port))
+        let bytewise = try RawConnection(port: server.port)
         #expect(bytewise.sendSlowly(Self.request("PUT", "/tables/t/keys/bytewise", body: "hello"), delayMicroseconds: 2_000))
         #expect(RawConnection.status(of: bytewise.readToEnd().bytes) == 204, "a write sent one byte at a time")
-        let readBack = try #require(RawConnection(port: server.port))
+        let readBack = try RawConnection(port: server.port)
         #expect(readBack.sendSlowly(Self.request("GET", "/tables/t/keys/bytewise"), delayMicroseconds: 2_000))
         let read = readBack.readToEnd().bytes
         #expect(RawConnection.status(of: read) == 200 && String(decoding: read, as: UTF8.self).hasSuffix("\r\n\r\nhello"))
         Self.expectServing(server, after: "requests in single bytes")
 
-        let halfBody = try #require(RawConnection(port: server.port))
+        let halfBody = try RawConnection(port: server.port)
         halfBody.send(Array("PUT /tables/t/keys/stalled HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc".utf8))
-        let halfHead = try #require(RawConnection(port: server.port))
+        let halfHead = try RawConnection(port: server.port)
         halfHead.send(Array("GET /tables/t/keys/bytewise HTTP/1.1\r\nHo".utf8))
         let stalledAt = Date()
         for index in 0..<10 {
@@ -93,7 +93,7 @@ struct HostileClientTests {
             let wrote = try TestHTTPClient.send(port: server.port, "PUT", "/tables/t/keys/other-\(index)", body: Array("v\(index)".utf8))
             let read = try TestHTTPClient.send(port: server.port, "GET", "/tables/t/keys/other-\(index)")
             #expect(wrote.status == 204 && read.text == "v\(index)", "others are served while two requests stall")
-            #expect(Date().timeIntervalSince(started) < 1.5, "and not after the stalled ones")
+            #expect(Date().timeIntervalSince(started) < 2, "and not after the stalled ones (idle timeout \(Self.idleTimeoutSeconds) s)")
         }
         for stalled in [halfBody, halfHead] {
             let answer = stalled.readToEnd()
