@@ -122,6 +122,26 @@ struct HostileClientTests {
         #expect(answered.count == count, "\(answered.count) of \(count) connections answered")
         Self.expectServing(server, after: "a flood of \(count) connections")
     }
+
+    @Test("past connections_max a newcomer waits, not refused, and is answered once a connection closes")
+    func connectionsOverTheLimit() throws {
+        let directory = TemporaryDirectory("cairn-hostile-test")
+        let server = try Self.startServer(directory.path)
+        defer { server.stop() }
+        #expect(try TestHTTPClient.send(port: server.port, "PUT", "/tables/t/keys/limit", body: Array("kept".utf8)).status == 204)
+        var open = try (0..<Self.connectionsMax).map { _ in try RawConnection(port: server.port) }
+        usleep(200_000)
+        let newcomer = try RawConnection(port: server.port)
+        #expect(newcomer.send(Self.request("GET", "/tables/t/keys/limit")), "the kernel queues the newcomer")
+        newcomer.setReadTimeout(seconds: 1)
+        #expect(newcomer.readToEnd().bytes.isEmpty, "no answer while \(Self.connectionsMax) connections are open")
+        open.removeLast(5)
+        newcomer.setReadTimeout(seconds: 10)
+        let answer = newcomer.readToEnd().bytes
+        #expect(RawConnection.status(of: answer) == 200 && String(decoding: answer, as: UTF8.self).hasSuffix("kept"))
+        open.removeAll()
+        Self.expectServing(server, after: "\(Self.connectionsMax) connections held open")
+    }
 }
 
 /// Reproducible random bytes (SplitMix64) for the garbage a test sends.

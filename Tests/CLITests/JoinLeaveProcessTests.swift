@@ -55,7 +55,7 @@ struct JoinLeaveProcessTests {
         let newcomer = try ServerProcess(
             name: "node-4", dataDirectory: cluster.directory.child("node-4"), arguments: ["--seeds", "node-1@127.0.0.1:\(peerPort)"])
         defer { newcomer.stop() }
-        let load = WriteLoad(writers: 3, keysPerWriter: 40, ports: cluster.nodes.map(\.port))
+        let load = WriteLoad(writers: 3, keysPerWriter: 60, ports: cluster.nodes.map(\.port))
         load.start()
         defer { load.stop() }
         #expect(CairnProcess.poll(secondsMax: 30) { load.counts.acknowledged >= 60 }, "the load writes before the join")
@@ -104,13 +104,13 @@ struct JoinLeaveProcessTests {
         #expect(load.stop(), "the writers stop")
 
         let records = load.keyRecords.filter { $0.value.acknowledged != nil }
-        #expect(records.count == 3 * 40, "every key had an acknowledged write")
+        #expect(records.count >= 60, "the first 60 acknowledged writes went to distinct keys")
         var lost: [String] = []
         for (index, (key, record)) in records.sorted(by: { $0.key < $1.key }).enumerated() {
             let values = TestHTTPClient.values(port: remaining[index % remaining.count], key: key, r: 2)
             if values.map({ Set($0).isDisjoint(with: record.acceptable) }) ?? true { lost.append("\(key): read \(values ?? ["(failed)"])") }
         }
         #expect(lost.isEmpty, "acknowledged writes lost: \(lost)")
-        print("join and leave under load: \(load.counts.acknowledged) writes acknowledged, \(load.counts.failed) refused, \(keysReceived) keys merged by node-4")
+        print("join and leave under load: \(load.counts.acknowledged) writes acknowledged, \(load.counts.failed) refused, \(records.count) keys checked, \(keysReceived) keys merged by node-4")
     }
 }

@@ -30,6 +30,12 @@ final class RawConnection {
         }
     }
 
+    /// Makes each later read wait at most `seconds` for more bytes.
+    func setReadTimeout(seconds: Int, microseconds: Int = 0) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: .init(microseconds))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Sends `bytes`; false when the server closed (or reset) the connection before all went out.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
