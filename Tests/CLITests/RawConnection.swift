@@ -7,7 +7,7 @@ final class RawConnection {
     /// Longest one read waits for more bytes.
     static let readSecondsMax = 10
     /// Most bytes kept of an answer.
-    static let answerBytesMax = 1 << 20
+    static let answerBytesMax = 4 << 20
 
     private var fd: Int32
 

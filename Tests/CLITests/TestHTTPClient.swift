@@ -1,10 +1,9 @@
 import Foundation
 
 /// A tiny HTTP/1.1 client for the multi-process tests: one request per connection to 127.0.0.1
-/// (`Connection: close`), a 10 s socket timeout, the status, headers (lowercased names) and body returned.
+/// (`Connection: close`) over a `RawConnection` (10 s socket timeouts), the status, headers (lowercased names) and body returned.
 enum TestHTTPClient {
-    static let timeoutSeconds = 10
-    static let responseBytesMax = 4 << 20
+    static let timeoutSeconds = RawConnection.readSecondsMax
 
     struct Response {
         var status: Int
@@ -20,37 +19,12 @@ enum TestHTTPClient {
     static func send(
         port: Int, _ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]
     ) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port) failed") }
+        let connection = try RawConnection(port: port)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        let request = Array((head + "\r\n").utf8) + body
-        var sent = 0
-        while sent < request.count {
-            let wrote = request[sent...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard wrote > 0 else { throw Failure(description: "send to 127.0.0.1:\(port) failed") }
-            sent += wrote
-        }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        while response.count <= responseBytesMax {
-            let read = recv(fd, &buffer, buffer.count, 0)
-            if read == 0 { break }
-            guard read > 0 else { throw Failure(description: "no answer from 127.0.0.1:\(port) within \(timeoutSeconds) s") }
-            response += buffer[0..<read]
-        }
+        guard connection.send(Array((head + "\r\n").utf8) + body) else { throw Failure(description: "send to 127.0.0.1:\(port) failed") }
+        let (response, closed) = connection.readToEnd()
+        guard closed else { throw Failure(description: "no whole answer from 127.0.0.1:\(port) within \(timeoutSeconds) s") }
         return try parse(response)
     }
 

@@ -3,9 +3,9 @@ import Testing
 
 /// A cluster changing under load, in processes: a fourth `cairn server` joins a three-node dev cluster through
 /// `cairn admin join|plan|commit` while writers write at W=2, and receives its partitions; then an original node
-/// leaves the same way, hands its partitions off and is stopped. No acknowledged write is lost.
-@Suite("Cluster processes: join and leave", .serialized)
-struct JoinLeaveProcessTests {
+/// leaves the same way, hands its partitions off and is stopped. No acknowledged write is lost. Part of the
+/// serialized `ClusterProcessTests` suite: two dev clusters starting at once would race for the same ports.
+extension ClusterProcessTests {
     /// Longest the transfers of one membership change may take to finish.
     static let transfersSecondsMax = 90.0
 
