@@ -16,7 +16,7 @@ struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Run one Cairn node (HTTP API for clients, TCP transport for peers).")
 
-    @Option(help: "A JSON config file (keys: name, client_listen, peer_listen, data_dir, seeds, zone, partition_count, request_timeout_ms, idle_timeout_seconds, connections_max); flags override it.")
+    @Option(help: "A config file, JSON (FILE.json) or TOML (FILE.toml) (keys: name, client_listen, peer_listen, data_dir, seeds, zone, partition_count, request_timeout_ms, idle_timeout_seconds, connections_max); flags override it.")
     var config: String?
     @Option(help: "This node's name (default: node-1).")
     var name: String?

@@ -3,7 +3,7 @@ import CairnHTTP
 import CairnServer
 import Foundation
 
-/// `cairn server`'s settings: a JSON config file (`--config`), then the flags over it. Every key, its default and
+/// `cairn server`'s settings: a JSON or TOML config file (`--config`), then the flags over it. Every key, its default and
 /// its flag are in README.md ("Running a server").
 struct ServerConfig: Codable, Equatable {
     /// Largest config file read, in bytes.
@@ -43,13 +43,19 @@ struct ServerConfig: Codable, Equatable {
     static let defaultClientListen = "127.0.0.1:8080"
     static let defaultPeerListen = "127.0.0.1:7070"
 
-    /// Reads a config file; unknown keys are refused so a misspelt key is not silently ignored.
+    /// Reads a config file, TOML when its name ends in `.toml`, JSON when it ends in `.json`; unknown keys are
+    /// refused so a misspelt key is not silently ignored.
     static func load(_ path: String) throws(RuntimeError) -> ServerConfig {
         try PathArguments.checkText(path, option: "--config")
-        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError("--config \(path) cannot be read") }
-        guard data.count <= fileBytesMax else {
-            throw RuntimeError("--config \(path) is \(data.count) bytes, over fileBytesMax (\(fileBytesMax) bytes)")
+        let isTOML = path.lowercased().hasSuffix(".toml")
+        guard isTOML || path.lowercased().hasSuffix(".json") else {
+            throw RuntimeError("--config \(path): the file name must end in .json or .toml (it says which format it is)")
         }
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw RuntimeError("--config \(path) cannot be read") }
+        guard bytes.count <= fileBytesMax else {
+            throw RuntimeError("--config \(path) is \(bytes.count) bytes, over fileBytesMax (\(fileBytesMax) bytes)")
+        }
+        let data = isTOML ? try TOMLConfig.json(of: bytes, path: path) : bytes
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             let known = Set(["name", "client_listen", "peer_listen", "data_dir", "seeds", "zone", "partition_count", "request_timeout_ms",
                 "idle_timeout_seconds", "connections_max",
@@ -61,7 +67,7 @@ struct ServerConfig: Codable, Equatable {
         do {
             return try JSONDecoder().decode(ServerConfig.self, from: data)
         } catch {
-            throw RuntimeError("--config \(path) is not a JSON object of the documented keys: \(error)")
+            throw RuntimeError("--config \(path) is not \(isTOML ? "a TOML table" : "a JSON object") of the documented keys: \(error)")
         }
     }
 

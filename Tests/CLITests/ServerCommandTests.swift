@@ -24,6 +24,50 @@ struct ServerCommandTests {
         #expect(run.standardError.split(separator: "\n").count == 1)
     }
 
+    @Test("a config file in the wrong format, with a TOML syntax error, an unknown key or a value out of range is a one-line error", arguments: [
+        ("config.yaml", "name: a", "the file name must end in .json or .toml"),
+        ("config.toml", "name = \n", "is not TOML: line 1, column 8"),
+        ("config.toml", "data_directory = \"x\"\n", "unknown key 'data_directory'"),
+        ("config.toml", "data_dir = \"DIR\"\nconnections_max = 0\n", "connections_max 0 is not within 1…65536"),
+        ("config.json", #"{"data_dir": "DIR", "idle_timeout_seconds": 7200}"#, "idle_timeout_seconds 7200 is not within 1…3600"),
+        ("config.toml", "data_dir = \"DIR\"\npartition_count = \"many\"\n", "is not a TOML table of the documented keys"),
+    ])
+    func configRefusals(file: String, contents: String, message: String) throws {
+        let directory = TemporaryDirectory("cairn-server-test")
+        let path = directory.child(file)
+        try Data(contents.replacingOccurrences(of: "DIR", with: directory.child("data")).utf8).write(to: URL(fileURLWithPath: path))
+        let run = try CairnProcess.run(["server", "--config", path])
+        #expect(run.status == 1)
+        #expect(run.standardError.hasPrefix("error: "))
+        #expect(run.standardError.contains(message), "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n").count == 1)
+    }
+
+    @Test("a TOML config file sets the node's name, addresses and data directory; a flag overrides its key")
+    func tomlConfig() throws {
+        let directory = TemporaryDirectory("cairn-server-test")
+        let config = directory.child("node.toml")
+        try Data("""
+            # a node from TOML
+            name = "from-toml"
+            client_listen = "127.0.0.1:0"
+            peer_listen = "127.0.0.1:0"
+            data_dir = "\(directory.child("data"))"
+            seeds = []
+            request_timeout_ms = 5000
+            idle_timeout_seconds = 30
+            connections_max = 100
+
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        let server = try ServerProcess(configFile: config, name: "from-toml")
+        #expect(server.port > 0)
+        #expect(FileManager.default.fileExists(atPath: directory.child("data") + "/node"))
+        server.stop()
+        let renamed = try ServerProcess(configFile: config, name: "from-flag", arguments: ["--name", "from-flag"])
+        #expect(renamed.port > 0)
+        renamed.stop()
+    }
+
     @Test("SIGTERM: the server stops cleanly and exits 0; it created its data directory and deletes nothing")
     func sigtermStopsCleanly() throws {
         let directory = TemporaryDirectory("cairn-server-test")

@@ -15,11 +15,20 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var port = 0
 
     /// Starts `cairn server --name name --data-dir dataDirectory` with `arguments` added (seeds, a config file).
-    init(name: String, dataDirectory: String, arguments: [String] = []) throws {
+    convenience init(name: String, dataDirectory: String, arguments: [String] = []) throws {
+        try self.init(
+            arguments: ["--name", name, "--client-listen", "127.0.0.1:0", "--peer-listen", "127.0.0.1:0", "--data-dir", dataDirectory]
+                + arguments, name: name)
+    }
+
+    /// Starts `cairn server --config configFile` with `arguments` added; the node calls itself `name`.
+    convenience init(configFile: String, name: String, arguments: [String] = []) throws {
+        try self.init(arguments: ["--config", configFile] + arguments, name: name)
+    }
+
+    private init(arguments: [String], name: String) throws {
         self.name = name
-        process = try CairnProcess(
-            ["server", "--name", name, "--client-listen", "127.0.0.1:0", "--peer-listen", "127.0.0.1:0", "--data-dir", dataDirectory]
-                + arguments)
+        process = try CairnProcess(["server"] + arguments)
         let prefix = "cairn server \(name): http://127.0.0.1:"
         let serving = CairnProcess.poll(secondsMax: Self.startSecondsMax) {
             process.standardOutput.contains(prefix) || !process.process.isRunning
