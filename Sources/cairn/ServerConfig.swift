@@ -20,7 +20,7 @@ struct ServerConfig: Codable, Equatable {
     var idleTimeoutSeconds: Int?
     var connectionsMax: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, seeds, zone
         case clientListen = "client_listen"
         case peerListen = "peer_listen"
@@ -57,9 +57,7 @@ struct ServerConfig: Codable, Equatable {
         }
         let data = isTOML ? try TOMLConfig.json(of: bytes, path: path) : bytes
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["name", "client_listen", "peer_listen", "data_dir", "seeds", "zone", "partition_count", "request_timeout_ms",
-                "idle_timeout_seconds", "connections_max",
-            ])
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
                 throw RuntimeError("--config \(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
             }
