@@ -41,6 +41,12 @@ extension ClusterProcessTests {
             && (all.outgoing + all.incoming).allSatisfy { $0["state"] as? String == "done" }
     }
 
+    /// The partitions `node` owns in the ring of the node serving HTTP on `port`, or nil.
+    static func partitions(of node: String, atNodeOn port: Int) -> Int? {
+        let members = TestHTTPClient.json(port: port, "/admin/ring")?["members"] as? [[String: Any]]
+        return members?.first { $0["node"] as? String == node }?["partitions"] as? Int
+    }
+
     /// The epoch in `committed: epoch E, M partition moves`.
     static func committedEpoch(_ output: String) -> Int? {
         output.range(of: "committed: epoch ").flatMap { Int(output[$0.upperBound...].prefix { $0.isNumber }) }
@@ -78,6 +84,7 @@ extension ClusterProcessTests {
         #expect(!toNewcomer.isEmpty && received.count == toNewcomer.count, "every transfer to node-4 is one node-4 received")
         let keysReceived = received.compactMap { $0["keys_received"] as? Int }.reduce(0, +)
         #expect(keysReceived > 0, "node-4 now holds data: it merged \(keysReceived) keys")
+        #expect((Self.partitions(of: "node-4", atNodeOn: first.port) ?? 0) > 0, "node-4 owns partitions in the ring")
         load.route(to: allPorts)
         let acknowledgedAtJoin = load.counts.acknowledged
         #expect(CairnProcess.poll(secondsMax: 30) { load.counts.acknowledged >= acknowledgedAtJoin + 30 }, "writes go on after the join")
@@ -94,6 +101,7 @@ extension ClusterProcessTests {
         try #require(left, "the leave's transfers finish: \(String(describing: Self.transfers(allPorts)))")
         let fromLeaver = try #require(Self.transfers([leaver.port])).outgoing.filter { $0["from"] as? String == leaver.name }
         #expect(!fromLeaver.isEmpty, "\(leaver.name) sent its partitions off")
+        #expect((Self.partitions(of: leaver.name, atNodeOn: first.port) ?? -1) == 0, "\(leaver.name) owns no partition any more")
         let remaining = allPorts.filter { $0 != leaver.port }
         load.route(to: remaining)
         usleep(300_000)
