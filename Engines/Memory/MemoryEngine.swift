@@ -28,8 +28,8 @@ public struct MemoryOptions: Codable, Sendable, Equatable {
 /// and walks its copy with no lock held. A writer changes the index under `snapshotLock`, copying only the path it
 /// changes while a snapshot shares it. A batch gathers its index changes (`IndexChange`) and makes them at once:
 /// in place, holding `snapshotLock` throughout, when no scan walks a snapshot and it has at most
-/// `inPlaceBatchChangesMax` of them (a scan that starts meanwhile waits for them, a few hundred microseconds at
-/// most); else on a copy of the index, built with no lock held and then published whole. A copy pays a retain per
+/// `inPlaceBatchChangesMax` of them (a scan that starts meanwhile waits for them, so their count is bounded);
+/// else on a copy of the index, built without `snapshotLock` and then published whole. A copy pays a retain per
 /// entry of every chunk it changes (and a release when the old index goes), which made a batch of random inserts
 /// twice as slow as LevelDB's. While any scan walks a snapshot (`SnapshotLock.noScanWalking` is false), an
 /// overwrite never changes a value in place: it makes a new entry, so the old one stays whole for the snapshots
@@ -40,7 +40,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
 
     /// Most index changes a batch makes in place, holding `snapshotLock` (so scans that start wait for them);
     /// a larger batch changes a copy of the index.
-    static let inPlaceBatchChangesMax = 4_096
+    static let inPlaceBatchChangesMax = 1_024
 
     private let writerLock = ReadWriteLock()
     /// Guards `orderedKeys`; counts the scans walking a snapshot.
