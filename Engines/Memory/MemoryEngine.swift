@@ -75,9 +75,11 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         try StorageLimits.check(key: key)
         try StorageLimits.check(value: value)
         try writerLock.withWriteLock {
+            let hash = key.withUnsafeBytes { entries.hash($0) }
+            // The slot loads while the checks and the shard lock run.
+            entries.prefetchSlot(hash: hash)
             try checkOpen()
             try reserve(key.count + value.count)
-            let hash = key.withUnsafeBytes { entries.hash($0) }
             var unbatched: [IndexChange]?
             entries.withShardLocked(hash: hash) { store(key, value, hash: hash, batchChanges: &unbatched) }
         }
