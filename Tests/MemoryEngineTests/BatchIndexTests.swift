@@ -1,5 +1,7 @@
 import CairnCore
 import CairnStorage
+import Foundation
+import Synchronization
 import Testing
 
 @testable import MemoryEngine
@@ -78,5 +80,67 @@ struct BatchIndexTests {
         #expect(seen == before)
         #expect(model != before)
         #expect(try Self.scanAll(engine) == model)
+    }
+
+    @Test("scans running beside batches (in place and on copies) each see one batch whole: one generation, every key")
+    func concurrentScansSeeBatchesWhole() throws {
+        let engine = MemoryEngine()
+        defer { try? engine.close() }
+        let keyCount = 300
+        let generations = 150
+        func batch(_ generation: Int) -> WriteBatch {
+            var batch = WriteBatch()
+            // Every key, all with this generation's value; every 10th generation holds them four times, so its
+            // 1,200 index changes pass `inPlaceBatchChangesMax` and go to a copy.
+            let repeats = generation % 10 == 0 ? 4 : 1
+            for _ in 0..<repeats {
+                for number in 0..<keyCount { batch.put(Self.key(number), Bytes("g\(generation)".utf8)) }
+            }
+            return batch
+        }
+        try engine.apply(batch(0))
+        let done = Atomic<Bool>(false)
+        let failures = Mutex<[String]>([])
+        let scans = Atomic<Int>(0)
+        let finished = DispatchGroup()
+        for scanner in 0..<2 {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                var round = 0
+                while !done.load(ordering: .acquiring) {
+                    var values: Set<Bytes> = []
+                    var count = 0
+                    do {
+                        try engine.scan(KeyRange()) { _, value in
+                            values.insert(Bytes(value))
+                            count += 1
+                            return .next
+                        }
+                    } catch {
+                        failures.withLock { $0.append("scan failed: \(error)") }
+                        return
+                    }
+                    if values.count != 1 || count != keyCount {
+                        failures.withLock { if $0.count < 10 { $0.append("scan saw \(count) keys, \(values.count) generations") } }
+                    }
+                    scans.add(1, ordering: .relaxed)
+                    round += 1
+                    // Pauses now and then, so some batches find no scan walking and change the index in place.
+                    if (round + scanner) % 3 == 0 { usleep(200) }
+                }
+            }
+        }
+        for generation in 1...generations { try engine.apply(batch(generation)) }
+        done.store(true, ordering: .releasing)
+        finished.wait()
+        #expect(failures.withLock { $0 } == [])
+        #expect(scans.load(ordering: .relaxed) > 0)
+        var last: Set<Bytes> = []
+        try engine.scan(KeyRange()) { _, value in
+            last.insert(Bytes(value))
+            return .next
+        }
+        #expect(last == [Bytes("g\(generations)".utf8)])
     }
 }
