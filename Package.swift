@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CairnStorage", targets: ["CairnStorage"]),
         .library(name: "CairnEngines", targets: ["CairnEngines"]),
         .library(name: "CairnClient", targets: ["CairnClient"]),
+        .library(name: "CairnProcessCleanup", targets: ["CairnProcessCleanup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -100,6 +101,10 @@ let package = Package(
             path: "Sources/CairnBench", swiftSettings: strictSettings),
 
         // MARK: Node and tools
+        // Removing a command's directories and children on SIGINT/SIGTERM; also used by the micro-benchmark package.
+        .target(
+            name: "CairnProcessCleanup", dependencies: ["CairnStorage"], path: "Sources/CairnProcessCleanup",
+            swiftSettings: strictSettings),
         .target(
             name: "CairnNode", dependencies: ["CairnReplication", "CairnMembership", "CairnStorage"], path: "Sources/CairnNode",
             swiftSettings: strictSettings),
@@ -107,6 +112,7 @@ let package = Package(
             name: "cairn",
             dependencies: [
                 "CairnEngines", "CairnBench", "CairnReplication", "CairnCore", "CairnServer", "CairnHTTP", "CairnClient",
+                "CairnProcessCleanup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CairnEngines", package: "Cairn"),
+                .product(name: "CairnProcessCleanup", package: "Cairn"),
                 .product(name: "CairnStorage", package: "Cairn"),
             ],
             path: "Benchmarks/EngineOperations",

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CMemoryPrefetch
 
 /// One slot of a shard: a key's 64-bit hash and its entry (retained by the table), or no entry when empty.
 struct ShardSlot {
@@ -47,6 +48,13 @@ struct ShardTable {
             index = (index + 1) & mask
         }
         return nil
+    }
+
+    /// Asks the processor to start loading the slot where a lookup of `hash` begins.
+    @inline(__always)
+    func prefetchSlot(hash: UInt64) {
+        guard let slots else { return }
+        cairn_prefetch(UnsafeRawPointer(slots + (Int(truncatingIfNeeded: hash) & mask)))
     }
 
     /// The entry stored under `key`, or nil.

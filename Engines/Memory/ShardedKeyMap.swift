@@ -77,6 +77,14 @@ final class ShardedKeyMap {
         Self.hash(key, seed: seed)
     }
 
+    /// Starts loading the slot where a lookup of `hash` begins, so the lookup that follows finds it in the cache
+    /// (at a million keys the slot is a cache miss, the largest cost of a put). Call holding any lock that keeps
+    /// writers from growing its shard meanwhile (the engine's writer lock).
+    @inline(__always)
+    func prefetchSlot(hash: UInt64) {
+        shards[Self.shard(hash)].prefetchSlot(hash: hash)
+    }
+
     /// The entry stored under `key` (whose hash is `hash`), or nil. Call holding its shard's lock.
     @inline(__always)
     func entry(for key: UnsafeRawBufferPointer, hash: UInt64) -> MemoryEntry? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnBench
+import CairnProcessCleanup
 import CairnStorage
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnEngines
+import CairnProcessCleanup
 import CairnStorage
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnProcessCleanup
 import CairnStorage
 import Foundation
 

@@ -1,10 +1,11 @@
 import CairnEngines
+import CairnProcessCleanup
 import CairnStorage
 import Foundation
 
 /// One engine of a kind for one benchmark at a time: `open` makes a fresh directory of its own and an engine in
 /// it (optionally preloaded), `close` closes the engine and removes that directory and nothing else; SIGINT and
-/// SIGTERM remove it too (`FixtureSignalCleanup`).
+/// SIGTERM remove it too (the `cairn` tool's own `SignalCleanup`).
 ///
 /// Keys are precomputed so the harness allocates nothing per operation.
 final class EngineBenchFixture: @unchecked Sendable {
@@ -48,12 +49,13 @@ final class EngineBenchFixture: @unchecked Sendable {
     func open() throws {
         try close()
         let directory = NSTemporaryDirectory() + "/cairn-microbench-\(kind)-\(UUID().uuidString.prefix(8))"
-        try FixtureSignalCleanup.shared.createDirectory(directory)
+        SignalCleanup.shared.install()
+        try SignalCleanup.shared.createDirectory(directory)
         do {
             let engine = try TableConfiguration(engine: kind, durability: .buffered).openEngine(in: directory + "/table")
             lock.withLock { current = (engine, directory) }
         } catch {
-            FixtureSignalCleanup.shared.removeDirectory(directory)
+            SignalCleanup.shared.removeDirectory(directory)
             throw error
         }
         if preloaded { try preload() }
@@ -65,7 +67,7 @@ final class EngineBenchFixture: @unchecked Sendable {
             defer { current = nil }
             return current
         }) else { return }
-        defer { FixtureSignalCleanup.shared.removeDirectory(directory) }
+        defer { SignalCleanup.shared.removeDirectory(directory) }
         try engine.close()
     }
 

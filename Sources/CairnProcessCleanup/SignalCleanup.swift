@@ -11,15 +11,18 @@ import Foundation
 /// the directories it created and the child processes it started. On such a signal it refuses to start anything
 /// new, stops the children (SIGTERM, then SIGKILL after a grace time) and waits for them, removes the directories,
 /// then ends by the same signal (SIGPIPE for closed output).
-final class SignalCleanup: @unchecked Sendable {
+///
+/// Shared by the `cairn` tool and the micro-benchmark package's fixtures (a target of its own, so the benchmark
+/// package can depend on it without the tool).
+public final class SignalCleanup: @unchecked Sendable {
     /// The one registry of the process: signal dispositions are process-wide.
-    static let shared = SignalCleanup()
+    public static let shared = SignalCleanup()
     /// How long a child may take to end after SIGTERM before it gets SIGKILL.
-    static let childGraceSecondsMax = 3.0
+    public static let childGraceSecondsMax = 3.0
     /// How long to wait for a child to vanish after SIGKILL.
-    static let childKillWaitSecondsMax = 2.0
+    public static let childKillWaitSecondsMax = 2.0
     /// Removal is retried this many times, in case a running thread was still adding files.
-    static let removalAttemptsMax = 10
+    public static let removalAttemptsMax = 10
 
     private let lock = NSLock()
     private var directories: [String] = []
@@ -30,7 +33,7 @@ final class SignalCleanup: @unchecked Sendable {
     private init() {}
 
     /// Routes SIGINT and SIGTERM to the cleanup. Call before creating anything; later calls do nothing.
-    func install() {
+    public func install() {
         lock.withLock {
             guard sources.isEmpty else { return }
             for signalNumber in [SIGINT, SIGTERM] {
@@ -47,22 +50,22 @@ final class SignalCleanup: @unchecked Sendable {
     }
 
     /// Standard output or error was closed by its reader: cleans up as for a signal, then ends by SIGPIPE.
-    func outputClosed() -> Never {
+    public func outputClosed() -> Never {
         stop(by: SIGPIPE)
     }
 
     /// Creates `path` as a new directory (its parent must exist; see `DirectoryCheck.createFresh`), to be removed
     /// if a signal arrives. Creating and registering happen together, so no signal falls between them.
-    func createDirectory(_ path: String) throws {
+    public func createDirectory(_ path: String) throws {
         try lock.withLock {
-            guard !stopping else { throw RuntimeError("stopped by a signal") }
+            guard !stopping else { throw SignalCleanupStopped() }
             try DirectoryCheck.createFresh(path)
             directories.append(path)
         }
     }
 
     /// Removes a directory `createDirectory` made, as the normal end of the command.
-    func removeDirectory(_ path: String) {
+    public func removeDirectory(_ path: String) {
         lock.withLock {
             precondition(directories.contains(path), "only a directory created here is removed")
             directories.removeAll { $0 == path }
@@ -71,16 +74,16 @@ final class SignalCleanup: @unchecked Sendable {
     }
 
     /// Starts `child`, registered so a signal stops it, unless a signal already arrived.
-    func launch(_ child: Process) throws {
+    public func launch(_ child: Process) throws {
         try lock.withLock {
-            guard !stopping else { throw RuntimeError("stopped by a signal") }
+            guard !stopping else { throw SignalCleanupStopped() }
             try child.run()
             children.append(child)
         }
     }
 
     /// Forgets a child that has ended.
-    func finished(_ child: Process) {
+    public func finished(_ child: Process) {
         lock.withLock { children.removeAll { $0 === child } }
     }
 
@@ -127,4 +130,9 @@ final class SignalCleanup: @unchecked Sendable {
             usleep(20_000)
         }
     }
+}
+
+/// Refuses to create a directory or start a child once a signal is stopping the process.
+public struct SignalCleanupStopped: Error, CustomStringConvertible {
+    public var description: String { "stopped by a signal" }
 }
