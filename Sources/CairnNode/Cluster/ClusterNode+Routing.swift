@@ -87,7 +87,7 @@ extension ClusterNode {
                     return [.log("\(id): kept \(table)/p\(partition) after its transfer: \(reason)")]
                 }
                 if replica.isMutant(.transferKeepsOldCopy) { return [.log("\(id): mutant keeps \(table)/p\(partition)")] }
-                return [.transferStorage(directive)]
+                return [.log("\(id): drops \(table)/p\(partition): handed over"), .transferStorage(directive)]
             case .mergeCopies(let table, _, let entries, _) where replica.isMutant(.transferOverwritesOnArrival):
                 return entries.map { .replica(.persist(table: table, key: $0.key, data: $0.data)) }
             case .mergeCopies, .recordProgress, .removeProgress, .recordDirty, .clearDirty, .clearAllDirty:

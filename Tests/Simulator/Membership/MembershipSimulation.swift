@@ -53,6 +53,8 @@ public final class MembershipSimulation {
     /// Counts for the report: joins and leaves committed, crashes during transfers, partitions, wipes, writes acknowledged.
     public internal(set) var counts: [String: Int] = [:]
     var failures: [String] = []
+    /// The event being handled, for trace lines that name what caused a step.
+    var currentEvent: Event?
 
     public init(_ options: MembershipOptions) {
         self.options = options
@@ -140,6 +142,8 @@ public final class MembershipSimulation {
     }
 
     func handle(_ event: Event) throws {
+        currentEvent = event
+        defer { currentEvent = nil }
         switch event {
         case .deliver(let from, let to, let message):
             guard let node = nodes[to], node.isUp else { return }
