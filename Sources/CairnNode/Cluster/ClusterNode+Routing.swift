@@ -15,6 +15,7 @@ extension ClusterNode {
             switch directive {
             case .persist(let table, let key, _), .remove(let table, let key), .quarantine(let table, let key, _):
                 let partition = Ring.partition(for: key, partitionCount: replica.ring.partitionCount)
+                if case .persist = directive { noteStoredOutsideList(table: table, partition: partition) }
                 if membership!.sender.isSending(table: table, partition: partition) {
                     let noted = membership!.sender.noteWrite(table: table, partition: partition, key: key)
                     out += routeTransfer(noted)

@@ -59,7 +59,9 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
             nowMilliseconds: now)
         let receiver = Transfer.Receiver(node: id, policies: [MembershipSimulation.table: simulation.tableSettings.policy])
         let node = ClusterNode(
-            replica: replica, membership: ClusterMembership(gossip: gossip, detector: detector, sender: sender, receiver: receiver))
+            replica: replica, membership: ClusterMembership(
+                gossip: gossip, detector: detector, sender: sender, receiver: receiver,
+                ownershipCheckIntervalMilliseconds: MembershipSimulation.ownershipCheckIntervalMilliseconds))
         guard try shell.start(node, store: store, now: now) == .performed else { return }
         _ = try shell.restoreTransfers(records: try store.storedTransferRecords(), dirtyKeys: try store.storedDirtyKeys(), now: now)
     }

@@ -12,6 +12,9 @@ public final class MembershipSimulation {
     public static let table = "kv"
     /// Long enough that no tombstone is reaped during a run: every deleted key keeps a copy to check.
     static let tombstoneGraceMilliseconds: UInt64 = 3_600_000
+    /// How often each node looks for partitions it stores but does not hold (shorter than a server's 10 s, so a
+    /// run goes quiet sooner).
+    static let ownershipCheckIntervalMilliseconds: UInt64 = 1_000
     static let traceLinesMax = ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 300
 
     enum Event {
