@@ -13,6 +13,10 @@ extension ClusterNode {
         var out: [NodeDirective] = [.startTimer(.ownership, afterMilliseconds: membership!.ownershipCheckIntervalMilliseconds)]
         // A placeholder ring (epoch 0) holds every partition: nothing to hand over until the node has a real one.
         guard replica.ringEpoch > 0 else { return out }
+        if replica.isMutant(.ownershipCheckFindsNothing) {
+            membership!.ownership = OwnershipCheck(epoch: replica.ringEpoch)
+            return out
+        }
         var unowned: [OwnershipCheck.Slot] = []
         var handoffs: [Transfer.ID] = []
         for (table, settings) in replica.configuration.tables.sorted(by: { $0.key < $1.key }) {
