@@ -40,6 +40,9 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case transferKeepsOldCopy
     /// Membership (`ClusterNode`): a receiver stores an arriving batch over its copies instead of merging them.
     case transferOverwritesOnArrival
+    /// Membership (`ClusterNode`): the periodic ownership check finds nothing, so copies a node stores of a
+    /// partition it does not hold (a late write from a coordinator on an older ring, a hint for a former owner) stay.
+    case ownershipCheckFindsNothing
 
     public var description: String { rawValue }
 
@@ -48,7 +51,9 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     public static var deliberateBugs: [CoreMutation] { allCases.filter { $0 != .none && !membershipBugs.contains($0) } }
 
     /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
-    public static let membershipBugs: [CoreMutation] = [.transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival]
+    public static let membershipBugs: [CoreMutation] = [
+        .transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival, .ownershipCheckFindsNothing,
+    ]
 }
 
 extension ReplicaNode {

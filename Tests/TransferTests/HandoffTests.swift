@@ -32,6 +32,29 @@ import Testing
         #expect(try harness.copies(on: harness.receiverStore).count == keys.count)
     }
 
+    @Test("a transfer done earlier is planned again (a later handoff of copies stored after the drop): it scans the partition again and drops it after the new ack")
+    func doneTransferPlannedAgain() throws {
+        let harness = try TransferHarness(limits: .init(batchKeysMax: 4, bytesPerSecondMax: nil))
+        let first = harness.keys(inPartition: 23, count: 10)
+        for key in first { try harness.store(TransferHarness.copy("v"), key: key, on: harness.senderStore) }
+        try harness.plan([23])
+        #expect(harness.run(until: { harness.allDone }))
+        #expect(harness.drops == [23])
+        #expect(try !harness.sender.holdsCopies(table: TransferHarness.table, partition: 23), "the old copy is gone")
+        // Copies stored after the drop (a write from a coordinator on an older ring, say).
+        let late = harness.keys(inPartition: 23, count: 3, prefix: "late")
+        for key in late { try harness.store(TransferHarness.copy("late"), key: key, on: harness.senderStore) }
+        #expect(try harness.sender.holdsCopies(table: TransferHarness.table, partition: 23))
+        try harness.plan([23])
+        #expect(harness.sender.transfers.map(\.status) == [.opening], "listed once, running again")
+        #expect(harness.run(until: { harness.allDone }))
+        #expect(harness.drops == [23, 23])
+        #expect(try harness.copies(on: harness.senderStore).isEmpty)
+        let received = try harness.copies(on: harness.receiverStore)
+        #expect(Set(received.keys) == Set(first + late))
+        #expect(late.allSatisfy { received[$0] == TransferHarness.copy("late") })
+    }
+
     /// Writes at the old owner during the transfer, behind the scan, ahead of it, and while it finishes.
     func writeDuringTransfer(noteWrites: Bool) throws -> (harness: TransferHarness, expected: [[UInt8]: SiblingSet]) {
         let harness = try TransferHarness(limits: .init(batchKeysMax: 20, bytesPerSecondMax: nil))

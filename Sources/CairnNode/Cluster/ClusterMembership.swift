@@ -17,12 +17,28 @@ public struct ClusterMembership {
     /// Hints offered to a departed owner's replacement: (replacement, table, key) → the owner the hint is held for,
     /// so the replacement's `hintAck` deletes the owner's hint.
     var redirectedHints: [HintSlot: NodeID] = [:]
+    /// What the last ownership check found (partitions stored here that this node does not hold in its ring).
+    public internal(set) var ownership = OwnershipCheck()
+    /// How often the node looks for partitions it stores but does not hold, and hands them to their holders.
+    public let ownershipCheckIntervalMilliseconds: UInt64
 
     /// Most moves remembered in `plan`, and most redirected hints awaiting their acknowledgement.
     public static let plannedMovesMax = 100_000
     public static let redirectedHintsMax = 100_000
+    /// Bounds of `ownershipCheckIntervalMilliseconds` (each check reads one key of every partition the node does
+    /// not hold).
+    public static let ownershipCheckIntervalMillisecondsRange: ClosedRange<UInt64> = 100...3_600_000
 
-    public init(gossip: GossipNode, detector: FailureDetector, sender: Transfer.Sender, receiver: Transfer.Receiver) {
+    /// The parts of one node; `ownershipCheckIntervalMilliseconds` (default 10 s) must lie within
+    /// `ownershipCheckIntervalMillisecondsRange`.
+    public init(
+        gossip: GossipNode, detector: FailureDetector, sender: Transfer.Sender, receiver: Transfer.Receiver,
+        ownershipCheckIntervalMilliseconds: UInt64 = 10_000
+    ) {
+        precondition(
+            Self.ownershipCheckIntervalMillisecondsRange.contains(ownershipCheckIntervalMilliseconds),
+            "ownershipCheckIntervalMilliseconds \(ownershipCheckIntervalMilliseconds) is outside \(Self.ownershipCheckIntervalMillisecondsRange)")
+        self.ownershipCheckIntervalMilliseconds = ownershipCheckIntervalMilliseconds
         self.gossip = gossip
         self.detector = detector
         self.sender = sender

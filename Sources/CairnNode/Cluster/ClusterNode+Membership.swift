@@ -74,7 +74,8 @@ extension ClusterNode {
             let cancelled = membership!.sender.cancel(stale.map(\.id), nowMilliseconds: now)
             out += routeTransfer(cancelled)
         }
-        let known = Set(membership!.sender.transfers.map(\.id))
+        // Moves done earlier in this run may be planned again (the partition comes back to the same node).
+        let known = Set(membership!.sender.transfers.filter { $0.status != .done }.map(\.id))
         var mine = moves.filter { $0.from == id && !known.contains($0) }
         // A cancelled transfer's partition, if this node no longer holds it, still has to reach its holders: the
         // moves between the two rings may not name this node (it had left the list already), so send it to every

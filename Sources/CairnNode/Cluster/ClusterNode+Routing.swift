@@ -15,6 +15,7 @@ extension ClusterNode {
             switch directive {
             case .persist(let table, let key, _), .remove(let table, let key), .quarantine(let table, let key, _):
                 let partition = Ring.partition(for: key, partitionCount: replica.ring.partitionCount)
+                if case .persist = directive { noteStoredOutsideList(table: table, partition: partition) }
                 if membership!.sender.isSending(table: table, partition: partition) {
                     let noted = membership!.sender.noteWrite(table: table, partition: partition, key: key)
                     out += routeTransfer(noted)
@@ -87,7 +88,7 @@ extension ClusterNode {
                     return [.log("\(id): kept \(table)/p\(partition) after its transfer: \(reason)")]
                 }
                 if replica.isMutant(.transferKeepsOldCopy) { return [.log("\(id): mutant keeps \(table)/p\(partition)")] }
-                return [.transferStorage(directive)]
+                return [.log("\(id): drops \(table)/p\(partition): handed over"), .transferStorage(directive)]
             case .mergeCopies(let table, _, let entries, _) where replica.isMutant(.transferOverwritesOnArrival):
                 return entries.map { .replica(.persist(table: table, key: $0.key, data: $0.data)) }
             case .mergeCopies, .recordProgress, .removeProgress, .recordDirty, .clearDirty, .clearAllDirty:

@@ -18,7 +18,9 @@ import CairnReplication
 /// - hints held for a node that left the ring are offered to the partition's new holder instead
 ///   (`Transfer.Plan.newOwner(ofPartition:)`), whose acknowledgement is taken for the owner's;
 /// - the detector's `unreachableMembers` go to `ReplicaNode.onUnreachableMembersChanged` whenever they change;
-/// - tables the gossiped catalog creates are opened (`openTable`) and added to the core (`onTableAdded`).
+/// - tables the gossiped catalog creates are opened (`openTable`) and added to the core (`onTableAdded`);
+/// - every `ownershipCheckIntervalMilliseconds` a partition stored here but not held in the ring is handed to its
+///   holders and dropped once they acknowledged it (`ClusterNode+Ownership`).
 ///
 /// Without membership (`init(replica:)`) it passes the core's directives through unchanged: the simulator runs
 /// nodes that way.
@@ -48,6 +50,7 @@ public struct ClusterNode {
         guard membership != nil else { return out }
         out += Self.wrap(membership!.gossip.start())
         out += Self.wrap(membership!.detector.start(now: now))
+        out.append(.startTimer(.ownership, afterMilliseconds: membership!.ownershipCheckIntervalMilliseconds))
         return out + followClusterState(now: now)
     }
 
@@ -101,6 +104,9 @@ public struct ClusterNode {
             guard membership != nil else { return [] }
             let fired = membership!.sender.onTimer(timer, nowMilliseconds: now)
             return routeTransfer(fired)
+        case .ownership:
+            guard membership != nil else { return [] }
+            return checkOwnership(now: now)
         }
     }
 

@@ -22,4 +22,6 @@ public enum NodeTimer: Hashable, Sendable {
     case gossip(GossipTimer)
     case detector(FailureDetector.Timer)
     case transfer(Transfer.Timer)
+    /// The periodic ownership check (`ClusterNode+Ownership`).
+    case ownership
 }

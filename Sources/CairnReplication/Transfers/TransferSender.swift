@@ -55,20 +55,37 @@ extension Transfer {
             outgoing.contains { $0.key.table == table && $0.key.partition == partition && $0.value.phase != .done }
         }
 
-        /// Plans new moves from this node; they start as concurrency allows. Throws, planning none of them, when
-        /// one is not from this node or is already planned.
+        /// Plans new moves from this node; they start as concurrency allows. A move done earlier in this run may be
+        /// planned again (a later handoff of the same partition to the same node): it starts over from the first
+        /// key. Throws, planning none of them, when one is not from this node or is planned and not done yet.
         public mutating func plan(_ moves: [ID], nowMilliseconds: UInt64) throws(TransferError) -> [Directive] {
             for id in moves {
                 guard id.from == node else { throw .notTheOldOwner(id, node: node) }
-                guard outgoing[id] == nil, moves.filter({ $0 == id }).count == 1 else { throw .duplicateTransfer(id) }
+                guard outgoing[id].map({ $0.phase == .done }) ?? true, moves.filter({ $0 == id }).count == 1 else {
+                    throw .duplicateTransfer(id)
+                }
             }
             var out: [Directive] = []
             for id in moves {
-                outgoing[id] = Outgoing()
+                if let done = outgoing[id] {
+                    // A new attempt number, so no retry timer of the earlier transfer acts on this one.
+                    var again = Outgoing()
+                    again.attempt = done.attempt + 1
+                    outgoing[id] = again
+                    order.removeAll { $0 == id }
+                } else {
+                    outgoing[id] = Outgoing()
+                }
                 order.append(id)
                 out.append(.recordProgress(ProgressRecord(id: id, role: .sender, lastKey: nil)))
             }
             return out + activate(nowMilliseconds: nowMilliseconds)
+        }
+
+        /// Whether this node stores any copy of `table`'s `partition` (one key scanned). Throws the storage error:
+        /// a partition that cannot be read is not taken for an empty one.
+        public func holdsCopies(table: String, partition: Int) throws -> Bool {
+            try !storage.scanPartition(table: table, partition: partition, after: nil, keysMax: 1, bytesMax: limits.batchBytesMax).isEmpty
         }
 
         /// Takes back, after a restart, the transfers this node was sending: each resumes after its recorded

@@ -127,6 +127,54 @@ struct ClusterWiringTests {
         #expect(cluster.member("n1").node.membership!.gossip.state.liveTransfers.isEmpty, "every planned move is marked done")
     }
 
+    @Test("a write from a coordinator on an older ring that reaches an old holder after its drop is handed to the new holders by the ownership check, and dropped there")
+    func staleWriteAfterDropIsHandedOver() throws {
+        let cluster = try Self.threeNodes()
+        try cluster.addNode("n4", seeds: ["n1"], tables: Self.tables)
+        #expect(try cluster.run(upTo: 5_000) { cluster.member("n1").node.membership!.gossip.state.members["n4"]?.status == .joining })
+        // n3 hears no gossip: it stays on ring epoch 2 (n1, n2 and n3 hold every key) and coordinates by it.
+        cluster.gossipCutOff = ["n3"]
+        try cluster.member("n1").shell.onAdmin(now: cluster.now) { gossip throws(GossipError) in
+            try gossip.stageJoin("n4")
+            return try gossip.commit()
+        }
+        let current: [NodeID] = ["n1", "n2", "n4"]
+        #expect(try cluster.run(upTo: 60_000) {
+            current.allSatisfy { cluster.member($0).ringEpoch == 3 }
+                && current.allSatisfy { id in cluster.member(id).node.membership!.sender.transfers.allSatisfy { $0.status == .done } }
+        }, "n1, n2 and n4 adopt the new ring and finish their transfers")
+        #expect(cluster.member("n3").ringEpoch == 2)
+        let ring = cluster.member("n1").node.replica.ring
+        // Keys n1 or n2 handed over (and dropped): n3's writes still go to them, and not to n4.
+        let keys = (0..<2_000).map { "late-\($0)" }.filter { key in
+            let list = ring.preferenceList(for: Array(key.utf8), count: 3)
+            return list.contains("n3") && !(list.contains("n1") && list.contains("n2"))
+        }.prefix(8)
+        #expect(keys.count == 8)
+        for key in keys {
+            #expect(try Self.holders(of: key, in: cluster).isEmpty, "\(key) was never written")
+            let id = try cluster.request(at: "n3", table: Self.table, key: key, .put(value: Array("late".utf8), context: nil), options: RequestOptions(writeQuorum: 3))
+            #expect(try cluster.run(upTo: 2_000) { cluster.replies[id] != nil } && cluster.replies[id]?.reply == .written(id: id))
+            #expect(try Self.holders(of: key, in: cluster) == ["n1", "n2", "n3"], "\(key): the old ring's holders took the write, an old holder among them")
+        }
+        cluster.gossipCutOff = []
+        let everyone = current + ["n3"]
+        #expect(try cluster.run(upTo: 60_000) {
+            everyone.allSatisfy { cluster.member($0).ringEpoch == 3 }
+                && everyone.allSatisfy { id in
+                    let membership = cluster.member(id).node.membership!
+                    return membership.sender.transfers.allSatisfy { $0.status == .done } && membership.ownership.isSettled(atEpoch: 3)
+                }
+        }, "the ring spreads, and every node's ownership check finds nothing left to hand over")
+        for key in keys {
+            #expect(try Self.holders(of: key, in: cluster) == Set(ring.preferenceList(for: Array(key.utf8), count: 3)),
+                "\(key) is stored on exactly its preference list: the old holder handed it to n4 and dropped it")
+        }
+        for key in keys {
+            #expect(try cluster.values(at: "n4", table: Self.table, key: key, readQuorum: 3) == ["late"], "\(key) reads back")
+        }
+    }
+
     @Test("a node the failure detector holds unreachable gets a fallback with a hint at once")
     func detectorFeedsFallbacks() throws {
         let cluster = try Self.fourNodes()

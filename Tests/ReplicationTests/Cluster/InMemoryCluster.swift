@@ -72,7 +72,8 @@ final class InMemoryCluster {
             nowMilliseconds: now)
         let receiver = Transfer.Receiver(node: id, policies: member.tables.mapValues(\.policy))
         let node = ClusterNode(
-            replica: replica, membership: ClusterMembership(gossip: gossip, detector: detector, sender: sender, receiver: receiver))
+            replica: replica, membership: ClusterMembership(
+                gossip: gossip, detector: detector, sender: sender, receiver: receiver, ownershipCheckIntervalMilliseconds: 500))
         #expect(try member.shell.start(node, store: member.store, now: now) == .performed)
     }
 

@@ -59,7 +59,9 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
             nowMilliseconds: now)
         let receiver = Transfer.Receiver(node: id, policies: [MembershipSimulation.table: simulation.tableSettings.policy])
         let node = ClusterNode(
-            replica: replica, membership: ClusterMembership(gossip: gossip, detector: detector, sender: sender, receiver: receiver))
+            replica: replica, membership: ClusterMembership(
+                gossip: gossip, detector: detector, sender: sender, receiver: receiver,
+                ownershipCheckIntervalMilliseconds: MembershipSimulation.ownershipCheckIntervalMilliseconds))
         guard try shell.start(node, store: store, now: now) == .performed else { return }
         _ = try shell.restoreTransfers(records: try store.storedTransferRecords(), dirtyKeys: try store.storedDirtyKeys(), now: now)
     }
@@ -84,5 +86,19 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
     }
     func deliver(_ reply: ClientReply) { simulation.received(reply) }
     func log(_ line: String) { simulation.log("\(id): \(line)") }
+
+    /// Traces every copy this node stores of a key outside its preference list (by this node's ring), or before it
+    /// has a ring (epoch 0), with the event that caused it: how a copy on an old owner arises.
+    func didPerform(_ directive: Directive, index: Int) throws {
+        guard case .persist(let table, let key, _) = directive, let replica = node?.replica,
+            let settings = replica.configuration.tables[table]
+        else { return }
+        let list = replica.ring.preferenceList(for: key, count: settings.replicas)
+        guard !list.contains(id) || replica.ringEpoch == 0 else { return }
+        let cause = simulation.currentEvent.map { String(describing: $0).prefix(240) } ?? "no event"
+        simulation.log(
+            "\(id) stores \(String(decoding: key, as: UTF8.self)) outside its preference list \(list.map(\.name)) "
+                + "(ring epoch \(replica.ringEpoch)), handling \(cause)")
+    }
     func openEngine(for table: TableDefinition) throws -> any StorageEngine { MemoryEngine() }
 }

@@ -64,7 +64,8 @@ extension MembershipSimulation {
     }
 
     /// Ends the faults: the network is whole and lossless again, every crashed node restarts, and the run goes on
-    /// until the cluster is quiet: every node on the same ring, no transfer or gossiped move left, no hint held.
+    /// until the cluster is quiet: every node on the same ring, no transfer or gossiped move left, no hint held, and
+    /// each node's last ownership check (on that ring) found no partition to hand over.
     func heal() throws {
         chaos = false
         groups = [:]
@@ -78,7 +79,7 @@ extension MembershipSimulation {
         return epochs.count == 1 && nodes.values.allSatisfy { node in
             guard let membership = node.membership, let replica = node.node?.replica else { return false }
             return membership.sender.transfers.allSatisfy { $0.status == .done } && membership.gossip.state.liveTransfers.isEmpty
-                && replica.hints.isEmpty
+                && replica.hints.isEmpty && membership.ownership.isSettled(atEpoch: replica.ringEpoch)
         }
     }
 }

@@ -12,6 +12,9 @@ public final class MembershipSimulation {
     public static let table = "kv"
     /// Long enough that no tombstone is reaped during a run: every deleted key keeps a copy to check.
     static let tombstoneGraceMilliseconds: UInt64 = 3_600_000
+    /// How often each node looks for partitions it stores but does not hold (shorter than a server's 10 s, so a
+    /// run goes quiet sooner).
+    static let ownershipCheckIntervalMilliseconds: UInt64 = 1_000
     static let traceLinesMax = ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 300
 
     enum Event {
@@ -53,6 +56,8 @@ public final class MembershipSimulation {
     /// Counts for the report: joins and leaves committed, crashes during transfers, partitions, wipes, writes acknowledged.
     public internal(set) var counts: [String: Int] = [:]
     var failures: [String] = []
+    /// The event being handled, for trace lines that name what caused a step.
+    var currentEvent: Event?
 
     public init(_ options: MembershipOptions) {
         self.options = options
@@ -140,6 +145,8 @@ public final class MembershipSimulation {
     }
 
     func handle(_ event: Event) throws {
+        currentEvent = event
+        defer { currentEvent = nil }
         switch event {
         case .deliver(let from, let to, let message):
             guard let node = nodes[to], node.isUp else { return }
