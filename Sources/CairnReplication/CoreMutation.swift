@@ -40,6 +40,8 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case transferKeepsOldCopy
     /// Membership (`ClusterNode`): a receiver stores an arriving batch over its copies instead of merging them.
     case transferOverwritesOnArrival
+    /// Membership: a node that dropped a partition numbers later writes to its keys under its old actor.
+    case droppedPartitionKeepsActor
 
     public var description: String { rawValue }
 
@@ -48,7 +50,9 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     public static var deliberateBugs: [CoreMutation] { allCases.filter { $0 != .none && !membershipBugs.contains($0) } }
 
     /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
-    public static let membershipBugs: [CoreMutation] = [.transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival]
+    public static let membershipBugs: [CoreMutation] = [
+        .transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival, .droppedPartitionKeepsActor,
+    ]
 }
 
 extension ReplicaNode {

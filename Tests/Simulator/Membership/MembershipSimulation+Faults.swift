@@ -36,13 +36,26 @@ extension MembershipSimulation {
         counts[sending ? "sender crashes" : "receiver crashes", default: 0] += 1
         var wiped = ""
         if options.wipesADisk, !wipedOne, victim != adminNode {
-            nodes[victim]!.wipe()
+            try wipeDisk(of: victim)
             wipedOne = true
             counts["wipes", default: 0] += 1
             wiped = ", disk wiped"
         }
         log("crash \(victim) (\(sending ? "sending" : "receiving") a transfer\(wiped))")
         queue.push(.restart(victim), at: now + 200 + UInt64(random.next(below: 1_300)))
+    }
+
+    /// Wipes the disk of a crashed node, and notes the values the wipe destroyed: those its disk held that no
+    /// other disk holds (a stored copy or a hint). Only these may be missing after the heal because of the wipe; a
+    /// value another disk still held must survive (a transfer or drop that loses it then is a bug).
+    func wipeDisk(of victim: NodeID) throws {
+        let held = try nodes[victim]!.valuesOnDisk(of: keys)
+        nodes[victim]!.wipe()
+        var survivors = Set<String>()
+        for (id, node) in nodes where id != victim { survivors.formUnion(try node.valuesOnDisk(of: keys)) }
+        let destroyed = held.subtracting(survivors)
+        destroyedByWipes.formUnion(destroyed)
+        if !destroyed.isEmpty { log("the wipe of \(victim) destroyed the only copies of \(destroyed.sorted())") }
     }
 
     func restart(_ id: NodeID) throws {

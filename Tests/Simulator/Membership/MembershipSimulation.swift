@@ -43,6 +43,8 @@ public final class MembershipSimulation {
     /// Membership changes not committed yet; the run does not heal before they are.
     var pendingChanges: Set<NodeID> = []
     var wipedOne = false
+    /// Values whose every copy on disk (stored or hinted) was on a disk when it was wiped: the fault destroyed them.
+    var destroyedByWipes: Set<String> = []
     var clients: [MembershipClient] = []
     var clientOfRequest: [UInt64: Int] = [:]
     var nextRequestID: UInt64 = 1
@@ -53,6 +55,8 @@ public final class MembershipSimulation {
     /// Counts for the report: joins and leaves committed, crashes during transfers, partitions, wipes, writes acknowledged.
     public internal(set) var counts: [String: Int] = [:]
     var failures: [String] = []
+    /// Every failure of the run, once `runMembershipSeed` ran it (checkers' and the run's own).
+    public internal(set) var failureLines: [String] = []
 
     public init(_ options: MembershipOptions) {
         self.options = options
@@ -238,3 +242,4 @@ public enum MembershipSimulationError: Error, CustomStringConvertible {
         }
     }
 }
+
