@@ -49,7 +49,9 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
             id: id, ring: restored?.ring?.ring ?? Ring(partitionCount: options.partitionCount, members: [RingMember(id)]),
             ringEpoch: restored?.ring?.epoch ?? 0, tables: [MembershipSimulation.table: simulation.tableSettings],
             tombstoneGraceMilliseconds: MembershipSimulation.tombstoneGraceMilliseconds)
+        #if CAIRN_MUTATIONS
         configuration.mutation = options.mutation
+        #endif
         let (replica, counters) = try shell.prepareStart(
             over: store, configuration: configuration, wallClockMilliseconds: now, bufferedTables: [], freshCounter: 1 + seed % 1_000_000)
         let watched = Set(seeds + (restored?.members.keys.map { $0 } ?? [])).subtracting([id])
