@@ -2,6 +2,7 @@ import CairnCore
 import CairnMembership
 import CairnNode
 import CairnReplication
+import MemoryEngine
 import Testing
 
 /// A node that handed a partition over and dropped it, then got it back: its writes there before the copies
@@ -55,5 +56,20 @@ struct DroppedPartitionTests {
             #expect(try cluster.values(at: "n1", table: Self.table, key: key, readQuorum: 1) == ["before-\(key)", "after-\(key)"],
                 "\(key) keeps its write from before the drop")
         }
+    }
+
+    @Test("a drop marks the start record: the next start, even after a clean stop, begins a new incarnation")
+    func dropBeginsANewIncarnationAtTheNextStart() throws {
+        let store = EngineReplicaStore(partitionCount: 64, tables: [Self.table: MemoryEngine()], hints: MemoryEngine())
+        _ = try store.beginStart(wallClockMilliseconds: 1_000, bufferedTables: [], freshCounter: 7)
+        try store.stopCleanly(wallClockMilliseconds: 1_100)
+        #expect(try store.beginStart(wallClockMilliseconds: 1_200, bufferedTables: []) == NodeStart(start: 8, incarnation: 7, newIncarnationReason: nil))
+        try store.perform(Transfer.Directive.dropPartition(table: Self.table, partition: 3))
+        try store.stopCleanly(wallClockMilliseconds: 1_300)
+        #expect(try store.beginStart(wallClockMilliseconds: 1_400, bufferedTables: [])
+            == NodeStart(start: 9, incarnation: 8, newIncarnationReason: .droppedPartition))
+        try store.stopCleanly(wallClockMilliseconds: 1_500)
+        #expect(try store.beginStart(wallClockMilliseconds: 1_600, bufferedTables: []) == NodeStart(start: 10, incarnation: 8, newIncarnationReason: nil),
+            "the new incarnation starts unmarked")
     }
 }
