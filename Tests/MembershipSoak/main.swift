@@ -47,6 +47,7 @@ do {
         for kind in classes { failuresByClass[kind, default: 0] += 1 }
         print("seed \(seed) failed: \(simulation.failureLines.first ?? "?")")
         if failedSeeds.count <= arguments.reports { print(report) }
+        fflush(nil)
     }
     let seconds = Date().timeIntervalSince(started)
     print("membership seeds \(arguments.first)..<\(arguments.first + UInt64(arguments.count)): \(failedSeeds.count) failed in "

@@ -47,6 +47,14 @@ struct MembershipSeedTests {
         }
     }
 
+    @Test("a wiped old holder marks the moves from it done, so the cluster goes quiet (seeds 128 and 134 never did)", arguments: [128, 134] as [UInt64])
+    func wipedOldHolderGoesQuiet(seed: UInt64) {
+        let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(seed))
+        #expect(simulation.counts["wipes"] == 1, "the seed wipes a disk")
+        #expect(report == nil, "\(report ?? "")")
+        #expect(simulation.isQuiet, "every move is done, every node on one ring, no hint held")
+    }
+
     @Test("a membership seed replays exactly")
     func replay() {
         let first = runMembershipSeed(MembershipOptions.forSeed(5)).simulation

@@ -83,10 +83,32 @@ extension MembershipSimulation {
         groups = [:]
         log("heal")
         for id in nodes.keys.sorted() where !nodes[id]!.isUp { try restart(id) }
-        try runUntil("quiescence (rings, transfers, hints)") { self.isQuiet }
+        do {
+            try runUntil("quiescence (rings, transfers, hints)") { self.isQuiet }
+        } catch MembershipSimulationError.stalled(let phase, let time) {
+            throw MembershipSimulationError.stalled(phase: "\(phase) [\(notQuiet.prefix(6).joined(separator: "; "))]", at: time)
+        }
     }
 
-    var isQuiet: Bool {
+    /// What keeps the cluster from being quiet, one line per node and cause.
+    var notQuiet: [String] {
+        var reasons: [String] = []
+        for id in nodes.keys.sorted() {
+            guard let membership = nodes[id]!.membership, let replica = nodes[id]!.node?.replica else {
+                reasons.append("\(id) is down")
+                continue
+            }
+            reasons.append("\(id) on epoch \(replica.ringEpoch)")
+            for transfer in membership.sender.transfers where transfer.status != .done {
+                reasons.append("\(id) sends \(transfer.id) (\(transfer.status))")
+            }
+            for move in membership.gossip.state.liveTransfers.prefix(3) { reasons.append("\(id) holds the move \(move) live") }
+            for hint in replica.hints.values.prefix(3) { reasons.append("\(id) holds a hint for \(hint.owner)") }
+        }
+        return reasons.filter { !$0.contains(" on epoch ") || Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 }).count > 1 }
+    }
+
+    public var isQuiet: Bool {
         let epochs = Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 })
         return epochs.count == 1 && nodes.values.allSatisfy { node in
             guard let membership = node.membership, let replica = node.node?.replica else { return false }
