@@ -26,6 +26,7 @@ struct SoakArguments {
             default: throw SoakError("unknown option or value out of range: \(flag) \(text) (--count ≤ 1000000, --reports ≤ 1000)")
             }
         }
+        guard first <= UInt64.max - UInt64(count) else { throw SoakError("--first \(first) + --count \(count) is past the last seed (\(UInt64.max))") }
     }
 }
 
