@@ -153,6 +153,9 @@ let package = Package(
                 "CairnTestSupport",
             ],
             path: "Tests/Simulator", swiftSettings: mutationSettings),
+        .executableTarget(
+            name: "membership-soak", dependencies: ["CairnSimulator"], path: "Tests/MembershipSoak", exclude: ["soak.sh"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [

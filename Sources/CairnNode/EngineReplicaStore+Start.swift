@@ -31,6 +31,9 @@ public enum NewIncarnationReason: Equatable, Sendable, CustomStringConvertible {
     case clockBehind(recordedMilliseconds: UInt64, nowMilliseconds: UInt64)
     /// A stored copy was quarantined in the last incarnation: that key lost the history of its dots.
     case quarantinedCopy
+    /// A partition was dropped in the last incarnation (handed over by a transfer): its keys lost the history of
+    /// their dots here.
+    case droppedPartition
 
     public var description: String {
         switch self {
@@ -39,6 +42,7 @@ public enum NewIncarnationReason: Equatable, Sendable, CustomStringConvertible {
         case .uncleanStop(let tables): "the last run did not stop cleanly and these tables are buffered: \(tables.joined(separator: ", "))"
         case .clockBehind(let recorded, let now): "the clock (\(now) ms) is behind the last run's (\(recorded) ms)"
         case .quarantinedCopy: "a stored copy that did not decode was quarantined (its key lost history)"
+        case .droppedPartition: "a partition was handed over and dropped (its keys lost history)"
         }
     }
 }
@@ -134,6 +138,7 @@ extension EngineReplicaStore {
             return .uncleanStop(bufferedTables: bufferedTables.sorted())
         }
         if record.quarantinedCopy { return .quarantinedCopy }
+        if record.droppedPartition { return .droppedPartition }
         if wallClockMilliseconds < record.clockMilliseconds {
             return .clockBehind(recordedMilliseconds: record.clockMilliseconds, nowMilliseconds: wallClockMilliseconds)
         }

@@ -55,11 +55,21 @@ extension EngineReplicaStore: Transfer.StorageView {
             try hintEngine.sync()
         case .dropPartition(let table, let partition):
             let engine = try transferEngine(table)
+            try markStartRecordDroppedPartition()
             try deleteAll(in: KeyRange(from: try partitionPrefix(partition), to: try partitionPrefix(partition + 1, upperBound: true)), of: engine)
             try engine.sync()
         case .send, .startTimer, .log:
             break
         }
+    }
+
+    /// Marks the start record (synced) before a partition is dropped: its keys lose their history here, so the
+    /// next start begins a new incarnation (the core's per-partition actors are volatile).
+    func markStartRecordDroppedPartition() throws {
+        guard var record = try hintEngine.get(NodeStartRecord.key).flatMap(NodeStartRecord.init(decoding:)), !record.droppedPartition else { return }
+        record.droppedPartition = true
+        try hintEngine.put(NodeStartRecord.key, record.encoded())
+        try hintEngine.sync()
     }
 
     /// Every transfer progress record this node keeps (both roles), for `Sender.restore` and `Receiver.restore`.

@@ -43,6 +43,8 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     /// Membership (`ClusterNode`): the periodic ownership check finds nothing, so copies a node stores of a
     /// partition it does not hold (a late write from a coordinator on an older ring, a hint for a former owner) stay.
     case ownershipCheckFindsNothing
+    /// Membership: a node that dropped a partition numbers later writes to its keys under its old actor.
+    case droppedPartitionKeepsActor
 
     public var description: String { rawValue }
 
@@ -53,6 +55,7 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
     public static let membershipBugs: [CoreMutation] = [
         .transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival, .ownershipCheckFindsNothing,
+        .droppedPartitionKeepsActor,
     ]
 }
 

@@ -48,6 +48,8 @@ public struct ReplicaNode {
     public internal(set) var unreadableCopyCount = 0
     /// Stored copies that did not decode and were moved to the quarantine (see `ReplicaNode+Quarantine`).
     public internal(set) var quarantinedCopyCount = 0
+    /// Partitions dropped in this start (each drop numbers a fresh actor, see `ReplicaNode+DroppedPartitions`).
+    public internal(set) var droppedPartitionCount = 0
     /// Merges refused because they would have passed a sibling or version-vector limit (the write was not acknowledged).
     public internal(set) var refusedMergeCount = 0
 

@@ -66,6 +66,21 @@ import Testing
         #expect(Set(received.keys) == Set(keys))
     }
 
+    @Test("after the receiver's disk is wiped mid-transfer, the sender starts over: every key reaches it before the old copy is dropped", arguments: HarnessEngine.allCases)
+    func receiverWiped(engine: HarnessEngine) throws {
+        let (harness, keys) = try Self.planned(engine, partition: 13, count: 300)
+        #expect(harness.run(until: { (harness.receiver.transfers.first?.keys ?? 0) >= 100 }))
+        // The wipe: the receiver's copies of the partition and its progress record are gone, then it restarts.
+        let id = Transfer.ID(table: TransferHarness.table, partition: 13, from: "a", to: "b")
+        try harness.receiverStore.perform(Transfer.Directive.dropPartition(table: TransferHarness.table, partition: 13))
+        try harness.receiverStore.perform(Transfer.Directive.removeProgress(id, role: .receiver))
+        try harness.crashReceiver()
+        #expect(harness.receiver.transfers.isEmpty, "the wiped receiver knows no transfer")
+        #expect(harness.run(until: { harness.allDone }))
+        #expect(harness.drops == [13], "the old copy is dropped once, at the end")
+        #expect(Set(try harness.copies(on: harness.receiverStore).keys) == Set(keys), "every key reached the wiped receiver")
+    }
+
     @Test("a key written behind the scan is forwarded even when the sender crashes before forwarding it")
     func dirtyKeySurvivesSenderCrash() throws {
         let harness = try TransferHarness(sender: .lmdb, receiver: .lmdb, limits: .init(batchKeysMax: 20, bytesPerSecondMax: nil))

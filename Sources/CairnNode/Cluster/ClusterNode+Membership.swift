@@ -56,14 +56,15 @@ extension ClusterNode {
 
     /// Adopts `record`'s ring in the core, cancels the transfers whose receiver no longer holds the partition, then
     /// plans on this node's sender every move it is the old holder of. A node whose ring had epoch 0 (a joiner's
-    /// placeholder) held nothing, so it sends nothing.
+    /// placeholder, or a wiped disk's) held nothing, so it sends nothing, and marks the gossiped moves from it done
+    /// (a wiped old holder's moves stayed live for ever otherwise, and the cluster never went quiet).
     mutating func adoptRing(_ record: RingRecord, now: UInt64) -> [NodeDirective] {
         let (old, oldEpoch) = (replica.ring, replica.ringEpoch)
         let adopted = replica.onRingChange(ring: record.ring, epoch: record.epoch, now: now)
         var out = routeReplica(adopted)
         guard replica.ringEpoch == record.epoch else { return out }
         out.append(.log("\(id): ring epoch \(oldEpoch) → \(record.epoch)"))
-        guard oldEpoch > 0 else { return out }
+        guard oldEpoch > 0 else { return out + markMovesDone() }
         var moves: [Transfer.ID] = []
         for (table, settings) in replica.configuration.tables.sorted(by: { $0.key < $1.key }) {
             moves += ReplicaMoves.between(old, record.ring, table: table, replicas: settings.replicas)

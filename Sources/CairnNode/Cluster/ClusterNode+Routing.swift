@@ -74,7 +74,8 @@ extension ClusterNode {
     /// A transfer machine's directives, routed after the machine returned them (the drop rule reads its new state).
     /// A `dropPartition` is kept back (logged) while this node still holds the
     /// partition in the current ring or still sends it to another node.
-    func routeTransfer(_ directives: [Transfer.Directive]) -> [NodeDirective] {
+    /// A drop performed is reported to the core first (`onPartitionDropped`: later writes there take a fresh actor).
+    mutating func routeTransfer(_ directives: [Transfer.Directive]) -> [NodeDirective] {
         directives.flatMap { directive -> [NodeDirective] in
             switch directive {
             case .send(let to, let message):
@@ -88,6 +89,7 @@ extension ClusterNode {
                     return [.log("\(id): kept \(table)/p\(partition) after its transfer: \(reason)")]
                 }
                 if replica.isMutant(.transferKeepsOldCopy) { return [.log("\(id): mutant keeps \(table)/p\(partition)")] }
+                replica.onPartitionDropped(table: table, partition: partition)
                 return [.log("\(id): drops \(table)/p\(partition): handed over"), .transferStorage(directive)]
             case .mergeCopies(let table, _, let entries, _) where replica.isMutant(.transferOverwritesOnArrival):
                 return entries.map { .replica(.persist(table: table, key: $0.key, data: $0.data)) }

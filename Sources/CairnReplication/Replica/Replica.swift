@@ -9,6 +9,8 @@ public enum Replica {
     struct State {
         /// The fresh actor of each key quarantined in this start (see `ReplicaNode+Quarantine`).
         var quarantineActors: [OneShotCopies.Slot: NodeID] = [:]
+        /// The fresh actor of each partition dropped in this start (see `ReplicaNode+DroppedPartitions`).
+        var droppedPartitionActors: [DroppedPartition: NodeID] = [:]
     }
 
     /// What a coordinator asks a replica. Acknowledgements and replies go back as `Coordinator.Message`s.

@@ -24,10 +24,12 @@ extension ReplicaNode {
     /// an unreadable one does (until the node restarts, with a new incarnation).
     public static let quarantinedKeysMax = 10_000
 
-    /// The actor a primary numbers its writes to a key under: the per-key actor after a quarantine, else its own.
+    /// The actor a primary numbers its writes to a key under: the per-key actor after a quarantine, else the
+    /// per-partition actor after its partition was dropped here, else its own.
     func primaryActor(table: String, key: [UInt8]) -> NodeID {
-        if mutant(.quarantineKeepsActor) { return configuration.actor }
-        return replica.quarantineActors[OneShotCopies.Slot(table: table, key: key)] ?? configuration.actor
+        let dropped = droppedPartitionActor(table: table, key: key)
+        if mutant(.quarantineKeepsActor) { return dropped ?? configuration.actor }
+        return replica.quarantineActors[OneShotCopies.Slot(table: table, key: key)] ?? dropped ?? configuration.actor
     }
 
     /// The stored copy of a key for a request that may write: an undecodable copy is quarantined (the

@@ -65,6 +65,7 @@ extension Transfer {
                     + [.send(to: peer, .opened(id, mergedThrough: merged))]
             case .batch(let id, let sequence, let progress, let entries):
                 guard accepts(id, from: peer) else { return misdirected(message, from: peer) }
+                guard incoming[id] != nil else { return unknown(id, from: peer) }
                 if let refusal = policies[id.table] == nil ? "no table named '\(id.table)' on \(node)" : refusal(of: entries) {
                     track(id)
                     incoming[id]!.refusal = refusal
@@ -85,6 +86,7 @@ extension Transfer {
                 return out + [.send(to: peer, .ack(id, sequence: sequence, progress: progress))]
             case .finish(let id):
                 guard accepts(id, from: peer) else { return misdirected(message, from: peer) }
+                guard incoming[id] != nil else { return unknown(id, from: peer) }
                 track(id)
                 incoming[id]!.finished = true
                 return [.removeProgress(id, role: .receiver), .send(to: peer, .finished(id))]
@@ -94,6 +96,14 @@ extension Transfer {
         }
 
         private func accepts(_ id: ID, from peer: NodeID) -> Bool { id.to == node && id.from == peer }
+
+        /// A batch or `finish` of a transfer never opened here (nor restored from a record): this node's disk was
+        /// wiped since it acknowledged earlier batches (or the transfer finished before a restart). Nothing is
+        /// merged or acknowledged; `opened` with nothing merged tells the sender to start over from `open`.
+        private func unknown(_ id: ID, from peer: NodeID) -> [Directive] {
+            [.log("transfer \(id): not opened here (a wiped disk?); asking \(peer) to start over"),
+             .send(to: peer, .opened(id, mergedThrough: nil))]
+        }
 
         private func misdirected(_ message: Message, from peer: NodeID) -> [Directive] {
             [.log("transfer message from \(peer) ignored: it is not for a transfer from \(peer) to \(node)")]

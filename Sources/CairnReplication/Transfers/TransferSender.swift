@@ -108,7 +108,8 @@ extension Transfer {
         public mutating func onMessage(_ message: Message, from peer: NodeID, nowMilliseconds: UInt64) -> [Directive] {
             switch message {
             case .opened(let id, let mergedThrough):
-                guard id.to == peer, outgoing[id]?.phase == .opening else { return [] }
+                guard id.to == peer, let phase = outgoing[id]?.phase, phase != .queued, phase != .done else { return [] }
+                guard phase == .opening else { return reopen(id, nowMilliseconds: nowMilliseconds) }
                 outgoing[id]!.phase = .scanning
                 var out: [Directive] = []
                 if let mergedThrough, outgoing[id]!.lastAcked.map({ Transfer.precedes($0, mergedThrough) }) ?? true {
@@ -196,6 +197,18 @@ extension Transfer {
                 out += [.removeProgress(id, role: .sender), .clearAllDirty(id), .log("transfer \(id): cancelled, \(id.to) no longer holds the partition")]
             }
             return out + activate(nowMilliseconds: nowMilliseconds)
+        }
+
+        /// An `opened` outside the opening phase: the receiver answered a batch or `finish` of a transfer it knows
+        /// nothing of, so it lost its disk (wiped) after acknowledging some of it. The copy here must not be dropped
+        /// on the strength of those acks: the transfer starts over, from `open` and the first key.
+        private mutating func reopen(_ id: ID, nowMilliseconds: UInt64) -> [Directive] {
+            outgoing[id]!.startOver()
+            outgoing[id]!.phase = .opening
+            return [
+                .clearAllDirty(id), .recordProgress(ProgressRecord(id: id, role: .sender, lastKey: nil)),
+                .log("transfer \(id): the receiver knows nothing of it (its disk was wiped?); starting over from the first key"),
+            ] + request(id, .open(id, resumeAfter: nil))
         }
 
         // MARK: Steps

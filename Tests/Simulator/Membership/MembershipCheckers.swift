@@ -72,11 +72,12 @@ enum MembershipCheckers {
         return failures
     }
 
-    /// (c) Every acknowledged put is read back at R = N unless a write that saw it superseded it.
+    /// (c) Every acknowledged put is read back at R = N unless a write that saw it superseded it, or a wiped disk
+    /// held its only copies when it was wiped (`destroyedByWipes`, from the disks, not from any node's memory).
     static func acknowledgedWritesSurvive(_ simulation: MembershipSimulation, finalValues: [String: Set<String>]) -> [String] {
-        let superseded = simulation.history.supersededByAnyWrite
+        let excused = simulation.history.supersededByAnyWrite.union(simulation.destroyedByWipes)
         return simulation.history.writes.compactMap { write in
-            guard write.acknowledged, let value = write.value, !superseded.contains(value) else { return nil }
+            guard write.acknowledged, let value = write.value, !excused.contains(value) else { return nil }
             guard let values = finalValues[write.key] else { return "lost write: the final read of \(write.key) failed" }
             return values.contains(value) ? nil : "lost write: acknowledged \(write.key)=\(value) is gone"
         }

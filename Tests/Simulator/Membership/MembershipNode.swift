@@ -49,7 +49,9 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
             id: id, ring: restored?.ring?.ring ?? Ring(partitionCount: options.partitionCount, members: [RingMember(id)]),
             ringEpoch: restored?.ring?.epoch ?? 0, tables: [MembershipSimulation.table: simulation.tableSettings],
             tombstoneGraceMilliseconds: MembershipSimulation.tombstoneGraceMilliseconds)
+        #if CAIRN_MUTATIONS
         configuration.mutation = options.mutation
+        #endif
         let (replica, counters) = try shell.prepareStart(
             over: store, configuration: configuration, wallClockMilliseconds: now, bufferedTables: [], freshCounter: 1 + seed % 1_000_000)
         let watched = Set(seeds + (restored?.members.keys.map { $0 } ?? [])).subtracting([id])
@@ -79,6 +81,16 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
 
     /// Whether this node's disk holds a copy (a value or a tombstone) of `key`.
     func holds(_ key: String) throws -> Bool { try store.load(table: MembershipSimulation.table, key: Array(key.utf8)) != nil }
+
+    /// The values of `keys` this node's disk holds, in its stored copies and in its hints (a copy that does not
+    /// decode holds nothing).
+    func valuesOnDisk(of keys: [String]) throws -> Set<String> {
+        var copies = try keys.compactMap { try store.load(table: MembershipSimulation.table, key: Array($0.utf8)) }
+        copies += try store.storedHints().filter { $0.table == MembershipSimulation.table }.map(\.data)
+        return Set(copies.flatMap { data in
+            ((try? SiblingSetCodec.decode(data))?.values ?? []).map { String(decoding: $0, as: UTF8.self) }
+        })
+    }
 
     func send(to node: NodeID, _ message: NodeMessage) { simulation.send(message, from: id, to: node) }
     func schedule(_ timer: NodeTimer, afterMilliseconds: UInt64, generation: UInt64) {

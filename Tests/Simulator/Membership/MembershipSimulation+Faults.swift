@@ -36,13 +36,26 @@ extension MembershipSimulation {
         counts[sending ? "sender crashes" : "receiver crashes", default: 0] += 1
         var wiped = ""
         if options.wipesADisk, !wipedOne, victim != adminNode {
-            nodes[victim]!.wipe()
+            try wipeDisk(of: victim)
             wipedOne = true
             counts["wipes", default: 0] += 1
             wiped = ", disk wiped"
         }
         log("crash \(victim) (\(sending ? "sending" : "receiving") a transfer\(wiped))")
         queue.push(.restart(victim), at: now + 200 + UInt64(random.next(below: 1_300)))
+    }
+
+    /// Wipes the disk of a crashed node, and notes the values the wipe destroyed: those its disk held that no
+    /// other disk holds (a stored copy or a hint). Only these may be missing after the heal because of the wipe; a
+    /// value another disk still held must survive (a transfer or drop that loses it then is a bug).
+    func wipeDisk(of victim: NodeID) throws {
+        let held = try nodes[victim]!.valuesOnDisk(of: keys)
+        nodes[victim]!.wipe()
+        var survivors = Set<String>()
+        for (id, node) in nodes where id != victim { survivors.formUnion(try node.valuesOnDisk(of: keys)) }
+        let destroyed = held.subtracting(survivors)
+        destroyedByWipes.formUnion(destroyed)
+        if !destroyed.isEmpty { log("the wipe of \(victim) destroyed the only copies of \(destroyed.sorted())") }
     }
 
     func restart(_ id: NodeID) throws {
@@ -71,10 +84,32 @@ extension MembershipSimulation {
         groups = [:]
         log("heal")
         for id in nodes.keys.sorted() where !nodes[id]!.isUp { try restart(id) }
-        try runUntil("quiescence (rings, transfers, hints)") { self.isQuiet }
+        do {
+            try runUntil("quiescence (rings, transfers, hints)") { self.isQuiet }
+        } catch MembershipSimulationError.stalled(let phase, let time) {
+            throw MembershipSimulationError.stalled(phase: "\(phase) [\(notQuiet.prefix(6).joined(separator: "; "))]", at: time)
+        }
     }
 
-    var isQuiet: Bool {
+    /// What keeps the cluster from being quiet, one line per node and cause.
+    var notQuiet: [String] {
+        var reasons: [String] = []
+        for id in nodes.keys.sorted() {
+            guard let membership = nodes[id]!.membership, let replica = nodes[id]!.node?.replica else {
+                reasons.append("\(id) is down")
+                continue
+            }
+            reasons.append("\(id) on epoch \(replica.ringEpoch)")
+            for transfer in membership.sender.transfers where transfer.status != .done {
+                reasons.append("\(id) sends \(transfer.id) (\(transfer.status))")
+            }
+            for move in membership.gossip.state.liveTransfers.prefix(3) { reasons.append("\(id) holds the move \(move) live") }
+            for hint in replica.hints.values.prefix(3) { reasons.append("\(id) holds a hint for \(hint.owner)") }
+        }
+        return reasons.filter { !$0.contains(" on epoch ") || Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 }).count > 1 }
+    }
+
+    public var isQuiet: Bool {
         let epochs = Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 })
         return epochs.count == 1 && nodes.values.allSatisfy { node in
             guard let membership = node.membership, let replica = node.node?.replica else { return false }

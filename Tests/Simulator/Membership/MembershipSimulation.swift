@@ -46,6 +46,8 @@ public final class MembershipSimulation {
     /// Membership changes not committed yet; the run does not heal before they are.
     var pendingChanges: Set<NodeID> = []
     var wipedOne = false
+    /// Values whose every copy on disk (stored or hinted) was on a disk when it was wiped: the fault destroyed them.
+    var destroyedByWipes: Set<String> = []
     var clients: [MembershipClient] = []
     var clientOfRequest: [UInt64: Int] = [:]
     var nextRequestID: UInt64 = 1
@@ -58,6 +60,8 @@ public final class MembershipSimulation {
     var failures: [String] = []
     /// The event being handled, for trace lines that name what caused a step.
     var currentEvent: Event?
+    /// Every failure of the run, once `runMembershipSeed` ran it (checkers' and the run's own).
+    public internal(set) var failureLines: [String] = []
 
     public init(_ options: MembershipOptions) {
         self.options = options
@@ -245,3 +249,4 @@ public enum MembershipSimulationError: Error, CustomStringConvertible {
         }
     }
 }
+
