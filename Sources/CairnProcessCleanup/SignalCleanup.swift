@@ -28,6 +28,7 @@ public final class SignalCleanup: @unchecked Sendable {
     private var directories: [String] = []
     private var children: [Process] = []
     private var stopping = false
+    private var notice: String?
     private var sources: [any DispatchSourceSignal] = []
 
     private init() {}
@@ -82,6 +83,12 @@ public final class SignalCleanup: @unchecked Sendable {
         }
     }
 
+    /// A line written to standard error when a signal arrives, before the children are stopped (what is being
+    /// stopped, where the data stays), so the user sees why the command is waiting.
+    public func setStoppingNotice(_ line: String) {
+        lock.withLock { notice = line }
+    }
+
     /// Forgets a child that has ended.
     public func finished(_ child: Process) {
         lock.withLock { children.removeAll { $0 === child } }
@@ -90,6 +97,7 @@ public final class SignalCleanup: @unchecked Sendable {
     private func stop(by signalNumber: Int32) -> Never {
         lock.withLock {
             stopping = true
+            if let notice, signalNumber != SIGPIPE { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
             for child in children where child.isRunning { child.terminate() }
             for child in children where !Self.waitForExit(child, secondsMax: Self.childGraceSecondsMax) {
                 kill(child.processIdentifier, SIGKILL)

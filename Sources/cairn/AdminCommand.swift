@@ -110,7 +110,7 @@ struct AdminPlanCommand: ParsableCommand {
         let plan = try node.call { client throws(CairnClientError) in try await client.plan() }
         printStaged(plan.staged)
         guard !plan.moves.isEmpty else { return say("moves: none") }
-        say("moves: \(plan.moves.count)")
+        say("moves: \(plan.moves.count) (partitions that change owner; their other replicas follow, and `cairn admin transfers` lists every transfer)")
         let rows = plan.moves.map { [$0.table, "\($0.partition)", $0.from, $0.to] }
         TextColumns.render(["table", "partition", "from", "to"], rows, indent: "  ").forEach { say($0) }
     }
@@ -125,7 +125,7 @@ struct AdminCommitCommand: ParsableCommand {
 
     func run() throws {
         let commit = try node.call { client throws(CairnClientError) in try await client.commit() }
-        say("committed: epoch \(commit.epoch), \(commit.moves) partition moves")
+        say("committed: epoch \(commit.epoch), \(commit.moves) partition moves (owners; `cairn admin transfers` shows every replica transfer)")
     }
 }
 

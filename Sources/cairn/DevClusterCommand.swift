@@ -55,6 +55,8 @@ struct DevClusterCommand: ParsableCommand {
             throw error
         }
         printWelcome(members, directory: absolute)
+        SignalCleanup.shared.setStoppingNotice(
+            "cairn dev-cluster: stopping \(members.count) node(s) (SIGTERM, then SIGKILL after \(Int(SignalCleanup.childGraceSecondsMax)) s); the data stays in \(absolute)")
         watch(children, members)
     }
 

@@ -47,7 +47,7 @@ extension ClusterProcessTests {
         return members?.first { $0["node"] as? String == node }?["partitions"] as? Int
     }
 
-    /// The epoch in `committed: epoch E, M partition moves`.
+    /// The epoch in `committed: epoch E, M partition moves (…)`.
     static func committedEpoch(_ output: String) -> Int? {
         output.range(of: "committed: epoch ").flatMap { Int(output[$0.upperBound...].prefix { $0.isNumber }) }
     }

@@ -40,6 +40,11 @@ struct ClusterProcessTests {
             #expect(read.status == 200)
             #expect(read.text == "merged")
         }
+        cluster.stop()
+        #expect(cluster.cluster.standardError.contains("cairn dev-cluster: stopping 3 node(s)"), "\(cluster.cluster.standardError)")
+        for node in cluster.nodes {
+            #expect(CairnProcess.processes(mentioning: "--name \(node.name) ").contains(node.pid) == false, "\(node.name) still runs")
+        }
     }
 
     static func hintsPending(_ port: Int) -> Int? {
