@@ -11,7 +11,7 @@ struct ClusterProcessTests {
         ).status
     }
 
-    @Test("a write on every node is read back on every node; concurrent writes give a 300 that a write with its context resolves")
+    @Test("a write on every node is read back on every node; concurrent writes give a 300 that a write with its context resolves; a table created on one node is usable on all")
     func writeReadAndSiblings() throws {
         let cluster = try DevClusterHarness()
         defer { cluster.stop() }
@@ -39,6 +39,22 @@ struct ClusterProcessTests {
             let read = try TestHTTPClient.send(port: node.port, "GET", "/tables/default/keys/conflict")
             #expect(read.status == 200)
             #expect(read.text == "merged")
+        }
+        // A table created on one node is usable on all of them, through the gossiped catalog.
+        let created = try TestHTTPClient.send(
+            port: cluster.nodes[1].port, "PUT", "/tables/carts", body: Array(#"{"engine": "memory", "n": 3, "r": 2, "w": 2}"#.utf8))
+        #expect(created.status == 201 || created.status == 200 || created.status == 204, "\(created.status) \(created.text)")
+        for node in cluster.nodes {
+            let listed = CairnProcess.poll(secondsMax: 20) {
+                ((TestHTTPClient.json(port: node.port, "/tables")?["tables"] as? [[String: Any]]) ?? []).contains { $0["name"] as? String == "carts" }
+            }
+            #expect(listed, "\(node.name) does not list the table carts")
+        }
+        let cartWrite = try TestHTTPClient.send(port: cluster.nodes[2].port, "PUT", "/tables/carts/keys/alice", body: Array("2 apples".utf8))
+        #expect(cartWrite.status == 204, "\(cartWrite.text)")
+        for node in cluster.nodes {
+            let read = try TestHTTPClient.send(port: node.port, "GET", "/tables/carts/keys/alice")
+            #expect(read.status == 200 && read.text == "2 apples", "\(node.name): \(read.status) \(read.text)")
         }
         cluster.stop()
         #expect(cluster.cluster.standardError.contains("cairn dev-cluster: stopping 3 node(s)"), "\(cluster.cluster.standardError)")
