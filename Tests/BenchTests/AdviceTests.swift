@@ -103,7 +103,13 @@ struct AdviceTests {
         #expect(line.hasPrefix("overwrite: leveldb leads with 300.0k ops/s (3.00× lmdb)"), "\(line)")
         #expect(line.contains("but leveldb's p99.9 is 1073 µs against 30.0 µs for lmdb"))
         #expect(line.contains("leveldb's worst operation took 5000 µs against 200.0 µs for lmdb"))
-        #expect(line.contains("memory (keeps nothing across a restart) 1.00M ops/s, 3.33× leveldb"))
+        #expect(line.contains("memory (keeps nothing across a restart) 1.00M ops/s, 3.33× leveldb."), "\(line)")
+        let memoryInNoise = Self.report([
+            Self.result(.memory, .fillrandom, opsPerSecond: 3_200, slices: [2_000, 2_600, 3_200, 3_800, 4_400]),
+            Self.result(.lmdb, .fillrandom, opsPerSecond: 3_600, slices: [2_800, 3_300, 3_600, 3_900, 4_400]),
+        ])
+        let tiedLine = Advice.line(memoryInNoise, .fillrandom)
+        #expect(tiedLine.contains("memory (keeps nothing across a restart) 3.2k ops/s, 0.89× lmdb, a tie within the noise."), "\(tiedLine)")
         #expect(!line.contains("leveldb uses"), "the leader uses less disk, so disk is no caution")
         #expect(!report.chartSVG().contains("pale bars"), "every bar was measured, so the chart needs no footnote")
 

@@ -74,6 +74,7 @@ enum Advice {
         if let memory = report.result(.memory, workload), memory.isMeasured {
             text += "; memory (keeps nothing across a restart) \(Formatting.compact(memory.opsPerSecond)) ops/s, "
             text += "\(Formatting.ratio(memory.opsPerSecond / max(leader.opsPerSecond, 1e-9))) \(leader.engine.rawValue)"
+            if memory.opsPerSecond != leader.opsPerSecond, isTie(memory, leader) { text += ", a tie within the noise" }
         }
         return text + "." + skipped
     }
