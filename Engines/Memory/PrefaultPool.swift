@@ -15,6 +15,12 @@ import Darwin
 /// close), which joins it and unmaps whatever is pooled. An empty pool answers nil and the caller maps as before.
 /// Pooled bytes are resident memory the engine holds beyond its payload, outside `bytesMax`: `pooledBytes`
 /// reports them (`MemoryEngine.prefaultedBytes`).
+///
+/// Measured on the shared 2-core VM (2026-11-25, load 5.8–8, release, `bench engines --value-size 262144
+/// --workloads fillrandom`, runs interleaved with the build before it, both engine orders): at 1,000 keys memory's
+/// median went from 4.5k to 6.5k ops/s and its p50 from 98 to 85 µs (LMDB 5.7k–6.4k, 82 µs); at 4,000 keys from
+/// 4.5k to 5.5k ops/s, p50 94 to 85 µs. The gain needs the second core: under load the refiller falls behind and
+/// most puts map for themselves, as before.
 final class PrefaultPool: @unchecked Sendable {
     /// Sixteen 256 KiB values: a fill that outruns the refiller finds this much ready, and no more is held.
     static let defaultPrefaultedBytesMax = 16 * (256 << 10)
