@@ -54,9 +54,26 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     /// Written with `writerLock`, every shard lock and `snapshotLock` held; read holding any of them.
     private var isClosed = false
 
-    public init(options: MemoryOptions = MemoryOptions()) {
-        self.options = options
+    /// Mappings for large values, populated ahead of the puts that take them; stopped on close.
+    let prefaultPool: PrefaultPool
+
+    public convenience init(options: MemoryOptions = MemoryOptions()) {
+        self.init(options: options, prefaultedBytesMax: PrefaultPool.defaultPrefaultedBytesMax)
     }
+
+    /// An engine whose pool of populated large-value mappings holds at most `prefaultedBytesMax` bytes (0: none).
+    init(options: MemoryOptions, prefaultedBytesMax: Int) {
+        self.options = options
+        prefaultPool = PrefaultPool(prefaultedBytesMax: prefaultedBytesMax)
+    }
+
+    deinit {
+        prefaultPool.stop()
+    }
+
+    /// Bytes of populated mappings held ready for large values, beyond the payload and outside `bytesMax` (at most
+    /// `PrefaultPool.defaultPrefaultedBytesMax`, and 0 after close); resident memory the engine holds.
+    public var prefaultedBytes: Int { prefaultPool.pooledBytes }
 
     public func withValue<Result>(
         forKey key: Bytes, _ body: (UnsafeRawBufferPointer?) throws -> Result
@@ -181,6 +198,7 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
             var released = SharedSortedIndex()
             snapshotLock.withLock { swap(&orderedKeys, &released) }
             payloadBytes = 0
+            prefaultPool.stop()
         }
     }
 
@@ -197,11 +215,11 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
                 return
             }
             // The value does not fit the old allocation, or a snapshot may hold it: both indexes take a new entry.
-            let resized = MemoryEntry.make(key: key, value: value)
+            let resized = MemoryEntry.make(key: key, value: value, pool: prefaultPool)
             entries.set(resized, hash: hash)
             changeIndex(.replace(resized), &batchChanges)
         } else {
-            let entry = MemoryEntry.make(key: key, value: value)
+            let entry = MemoryEntry.make(key: key, value: value, pool: prefaultPool)
             entries.set(entry, hash: hash)
             changeIndex(.insert(entry), &batchChanges)
         }

@@ -1,0 +1,106 @@
+import CairnStorage
+import Testing
+
+@testable import MemoryEngine
+
+/// The pool of large-value mappings populated ahead of demand: its byte limit, reuse by the engine's puts, a
+/// change of length, and a close that leaves no thread and no pooled bytes behind.
+@Suite("Memory engine: prefault pool")
+struct PrefaultPoolTests {
+    /// Lengths no other test maps, so tests running alongside do not share mappings through `MappingCache`.
+    static let length = 293 * LargeValueStorage.pageBytes
+    static let otherLength = 297 * LargeValueStorage.pageBytes
+    static let engineLength = 289 * LargeValueStorage.pageBytes
+
+    @Test("no thread until the first take; then the pool fills to prefaultedBytesMax and no further")
+    func fillsWithinLimit() {
+        let pool = PrefaultPool(prefaultedBytesMax: 3 * Self.length + Self.length / 2)
+        defer { pool.stop() }
+        #expect(!pool.isRefilling)
+        #expect(pool.take(length: Self.length) == nil)
+        #expect(pool.isRefilling)
+        pool.waitUntilFilled()
+        #expect(pool.pooledBytes == 3 * Self.length)
+        #expect(pool.pooledRegions.count == 3)
+        let next = pool.pooledRegions.last
+        let taken = pool.take(length: Self.length)
+        #expect(taken != nil && taken == next)
+        if let taken {
+            // Fresh from the kernel: zeroed and writable whole.
+            let bytes = UnsafeMutableRawBufferPointer(start: taken, count: Self.length)
+            #expect(bytes.allSatisfy { $0 == 0 })
+            bytes.initializeMemory(as: UInt8.self, repeating: 0x5A)
+            LargeValueStorage.deallocate(taken, byteCount: Self.length)
+        }
+        pool.waitUntilFilled()
+        #expect(pool.pooledBytes == 3 * Self.length)
+        #expect(pool.counts.taken == 1 && pool.counts.missed == 1)
+    }
+
+    @Test("a value longer than prefaultedBytesMax, or a pool with no room, is a miss and starts no thread")
+    func tooLongIsMissed() {
+        let pool = PrefaultPool(prefaultedBytesMax: Self.length - 1)
+        defer { pool.stop() }
+        #expect(pool.take(length: Self.length) == nil)
+        #expect(!pool.isRefilling)
+        #expect(pool.pooledBytes == 0)
+        let empty = PrefaultPool(prefaultedBytesMax: 0)
+        #expect(empty.take(length: Self.length) == nil)
+        #expect(!empty.isRefilling)
+    }
+
+    @Test("a take of another length turns the pool over to that length, within the limit")
+    func followsTheLengthAskedFor() {
+        let pool = PrefaultPool(prefaultedBytesMax: 2 * Self.otherLength)
+        defer { pool.stop() }
+        _ = pool.take(length: Self.length)
+        pool.waitUntilFilled()
+        #expect(pool.pooledBytes == 2 * Self.length)
+        #expect(pool.take(length: Self.otherLength) == nil)
+        pool.waitUntilFilled()
+        #expect(pool.pooledBytes == 2 * Self.otherLength)
+        let taken = pool.take(length: Self.otherLength)
+        #expect(taken != nil)
+        if let taken { LargeValueStorage.deallocate(taken, byteCount: Self.otherLength) }
+    }
+
+    @Test("stop joins the refiller and releases every pooled byte; later takes miss and start nothing")
+    func stopReleasesEverything() {
+        let pool = PrefaultPool(prefaultedBytesMax: 4 * Self.length)
+        _ = pool.take(length: Self.length)
+        pool.waitUntilFilled()
+        #expect(pool.pooledBytes == 4 * Self.length)
+        pool.stop()
+        #expect(!pool.isRefilling)
+        #expect(pool.pooledBytes == 0)
+        #expect(pool.take(length: Self.length) == nil)
+        #expect(!pool.isRefilling)
+        pool.stop()
+        #expect(pool.pooledBytes == 0)
+    }
+
+    @Test("an engine's large put takes a prefaulted mapping; close stops the refiller and frees the pool")
+    func engineUsesPoolAndCloseStopsIt() throws {
+        let engine = MemoryEngine(options: MemoryOptions(), prefaultedBytesMax: 4 * Self.engineLength)
+        let valueBytes = Self.engineLength - 100
+        let first = Bytes((0..<valueBytes).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let second = Bytes((0..<valueBytes).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 3) })
+        #expect(!engine.prefaultPool.isRefilling)
+        try engine.put(Bytes("a".utf8), first)
+        engine.prefaultPool.waitUntilFilled()
+        #expect(engine.prefaultedBytes == 4 * Self.engineLength)
+        let ready = engine.prefaultPool.pooledRegions.last.map { UnsafeRawPointer($0) }
+        try engine.put(Bytes("b".utf8), second)
+        let storedAt = try engine.withValue(forKey: Bytes("b".utf8)) { $0?.baseAddress }
+        #expect(ready != nil && storedAt == ready)
+        #expect(try engine.get(Bytes("b".utf8)) == second)
+        #expect(try engine.get(Bytes("a".utf8)) == first)
+        // The payload figure stays the keys' and values' bytes; the pool is reported apart.
+        #expect(try engine.statistics().approximateBytes == 2 + 2 * valueBytes)
+        try engine.close()
+        #expect(!engine.prefaultPool.isRefilling)
+        #expect(engine.prefaultedBytes == 0)
+        #expect(throws: StorageError.self) { try engine.put(Bytes("c".utf8), first) }
+        #expect(!engine.prefaultPool.isRefilling)
+    }
+}
