@@ -61,10 +61,11 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
         self.init(options: options, prefaultedBytesMax: PrefaultPool.defaultPrefaultedBytesMax)
     }
 
-    /// An engine whose pool of populated large-value mappings holds at most `prefaultedBytesMax` bytes (0: none).
-    init(options: MemoryOptions, prefaultedBytesMax: Int) {
+    /// An engine whose pool of populated large-value mappings holds at most `prefaultedBytesMax` bytes (0: none),
+    /// its refiller thread counted against `budget`.
+    init(options: MemoryOptions, prefaultedBytesMax: Int, budget: RefillerBudget = .shared) {
         self.options = options
-        prefaultPool = PrefaultPool(prefaultedBytesMax: prefaultedBytesMax)
+        prefaultPool = PrefaultPool(prefaultedBytesMax: prefaultedBytesMax, budget: budget)
     }
 
     deinit {

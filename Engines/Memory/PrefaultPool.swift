@@ -9,7 +9,8 @@ import Darwin
 /// for it to populate them (about 80 µs per 256 KiB value on the shared 2-core VM), as jemalloc's background
 /// threads do.
 ///
-/// One pool per engine. It holds mappings of one length only, the one asked for last (`take`), at most
+/// One pool per engine, with a thread only while fewer than `RefillerBudget.refillersMax` pools of the process have
+/// one (past it a pool stays empty). It holds mappings of one length only, the one asked for last (`take`), at most
 /// `prefaultedBytesMax` bytes of them; when the length asked for changes, the refiller hands the old ones to
 /// `MappingCache` (else unmaps them). The thread starts on the first `take` and ends in `stop` (the engine's
 /// close), which joins it and unmaps whatever is pooled. An empty pool answers nil and the caller maps as before.
@@ -43,9 +44,13 @@ final class PrefaultPool: @unchecked Sendable {
     #endif
     private var isStopped = false
 
-    init(prefaultedBytesMax: Int = PrefaultPool.defaultPrefaultedBytesMax) {
+    /// The process-wide cap on refiller threads this pool's thread counts against.
+    let budget: RefillerBudget
+
+    init(prefaultedBytesMax: Int = PrefaultPool.defaultPrefaultedBytesMax, budget: RefillerBudget = .shared) {
         precondition(prefaultedBytesMax >= 0, "prefaultedBytesMax is never negative")
         self.prefaultedBytesMax = prefaultedBytesMax
+        self.budget = budget
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         changed = .allocate(capacity: 1)
@@ -123,6 +128,7 @@ final class PrefaultPool: @unchecked Sendable {
         if let running {
             let joined = pthread_join(running, nil)
             assert(joined == 0, "the refiller is joined exactly once")
+            budget.release()
         }
         #endif
         let (released, length) = locked { () -> ([UnsafeMutableRawPointer], Int) in
@@ -144,6 +150,11 @@ final class PrefaultPool: @unchecked Sendable {
     private func startRefillerIfNeeded() {
         #if os(Linux)
         guard refiller == nil else { return }
+        guard budget.reserve() else {
+            // `RefillerBudget.refillersMax` pools already refill: this one stays empty and its puts map as before.
+            isStopped = true
+            return
+        }
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
         let created = pthread_create(&thread, nil, { context in
@@ -153,6 +164,7 @@ final class PrefaultPool: @unchecked Sendable {
         guard created == 0 else {
             // No thread (the process is at its limit): the pool stays empty and every put maps as before.
             Unmanaged<PrefaultPool>.fromOpaque(context).release()
+            budget.release()
             isStopped = true
             return
         }

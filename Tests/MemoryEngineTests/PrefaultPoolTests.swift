@@ -11,10 +11,12 @@ struct PrefaultPoolTests {
     static let length = 293 * LargeValueStorage.pageBytes
     static let otherLength = 297 * LargeValueStorage.pageBytes
     static let engineLength = 289 * LargeValueStorage.pageBytes
+    static let budgetLength = 301 * LargeValueStorage.pageBytes
+    static let budgetEngineLength = 307 * LargeValueStorage.pageBytes
 
     @Test("no thread until the first take; then the pool fills to prefaultedBytesMax and no further")
     func fillsWithinLimit() {
-        let pool = PrefaultPool(prefaultedBytesMax: 3 * Self.length + Self.length / 2)
+        let pool = PrefaultPool(prefaultedBytesMax: 3 * Self.length + Self.length / 2, budget: RefillerBudget(refillersMax: 1))
         defer { pool.stop() }
         #expect(!pool.isRefilling)
         #expect(pool.take(length: Self.length) == nil)
@@ -39,19 +41,19 @@ struct PrefaultPoolTests {
 
     @Test("a value longer than prefaultedBytesMax, or a pool with no room, is a miss and starts no thread")
     func tooLongIsMissed() {
-        let pool = PrefaultPool(prefaultedBytesMax: Self.length - 1)
+        let pool = PrefaultPool(prefaultedBytesMax: Self.length - 1, budget: RefillerBudget(refillersMax: 1))
         defer { pool.stop() }
         #expect(pool.take(length: Self.length) == nil)
         #expect(!pool.isRefilling)
         #expect(pool.pooledBytes == 0)
-        let empty = PrefaultPool(prefaultedBytesMax: 0)
+        let empty = PrefaultPool(prefaultedBytesMax: 0, budget: RefillerBudget(refillersMax: 1))
         #expect(empty.take(length: Self.length) == nil)
         #expect(!empty.isRefilling)
     }
 
     @Test("a take of another length turns the pool over to that length, within the limit")
     func followsTheLengthAskedFor() {
-        let pool = PrefaultPool(prefaultedBytesMax: 2 * Self.otherLength)
+        let pool = PrefaultPool(prefaultedBytesMax: 2 * Self.otherLength, budget: RefillerBudget(refillersMax: 1))
         defer { pool.stop() }
         _ = pool.take(length: Self.length)
         pool.waitUntilFilled()
@@ -66,7 +68,7 @@ struct PrefaultPoolTests {
 
     @Test("stop joins the refiller and releases every pooled byte; later takes miss and start nothing")
     func stopReleasesEverything() {
-        let pool = PrefaultPool(prefaultedBytesMax: 4 * Self.length)
+        let pool = PrefaultPool(prefaultedBytesMax: 4 * Self.length, budget: RefillerBudget(refillersMax: 1))
         _ = pool.take(length: Self.length)
         pool.waitUntilFilled()
         #expect(pool.pooledBytes == 4 * Self.length)
@@ -81,7 +83,7 @@ struct PrefaultPoolTests {
 
     @Test("an engine's large put takes a prefaulted mapping; close stops the refiller and frees the pool")
     func engineUsesPoolAndCloseStopsIt() throws {
-        let engine = MemoryEngine(options: MemoryOptions(), prefaultedBytesMax: 4 * Self.engineLength)
+        let engine = MemoryEngine(options: MemoryOptions(), prefaultedBytesMax: 4 * Self.engineLength, budget: RefillerBudget(refillersMax: 1))
         let valueBytes = Self.engineLength - 100
         let first = Bytes((0..<valueBytes).map { UInt8(truncatingIfNeeded: $0 &* 7) })
         let second = Bytes((0..<valueBytes).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 3) })
@@ -102,5 +104,29 @@ struct PrefaultPoolTests {
         #expect(engine.prefaultedBytes == 0)
         #expect(throws: StorageError.self) { try engine.put(Bytes("c".utf8), first) }
         #expect(!engine.prefaultPool.isRefilling)
+    }
+
+    @Test("past refillersMax a pool gets no thread and its puts map for themselves; a stopped pool gives its thread back")
+    func refillerBudgetCapsThreads() throws {
+        let budget = RefillerBudget(refillersMax: 2)
+        let pools = (0..<3).map { _ in PrefaultPool(prefaultedBytesMax: 2 * Self.budgetLength, budget: budget) }
+        defer { pools.forEach { $0.stop() } }
+        for pool in pools { _ = pool.take(length: Self.budgetLength) }
+        #expect(pools.map(\.isRefilling) == [true, true, false])
+        #expect(budget.runningCount == 2)
+        #expect(pools[2].take(length: Self.budgetLength) == nil, "the pool past the budget stays empty")
+        pools[0].stop()
+        #expect(budget.runningCount == 1)
+        let late = PrefaultPool(prefaultedBytesMax: 2 * Self.budgetLength, budget: budget)
+        defer { late.stop() }
+        _ = late.take(length: Self.budgetLength)
+        #expect(late.isRefilling, "the thread given back is reused")
+        #expect(budget.runningCount == 2)
+        let engine = MemoryEngine(options: MemoryOptions(), prefaultedBytesMax: 2 * Self.budgetEngineLength, budget: budget)
+        let value = Bytes(repeating: 9, count: Self.budgetEngineLength - 100)
+        try engine.put(Bytes("k".utf8), value)
+        #expect(try engine.get(Bytes("k".utf8)) == value, "a put without a pool maps for itself")
+        #expect(!engine.prefaultPool.isRefilling)
+        try engine.close()
     }
 }
