@@ -5,7 +5,8 @@ import Hummingbird
 /// Turns the core's answer to a read into the HTTP answer: 200 with the value, 300 with the siblings as JSON,
 /// 404 when nothing is there (with the context when a tombstone is), and the error answers.
 enum ReplyResponse {
-    /// The `300 Multiple Choices` body. `last_modified` is null: the core's reply carries no per-sibling timestamp.
+    /// The `300 Multiple Choices` body. `last_modified` is each sibling's write time (the coordinating node's clock,
+    /// ISO 8601 in UTC with milliseconds), or null when the reply did not carry it.
     struct Siblings: Codable, Equatable {
         struct Sibling: Codable, Equatable {
             var valueBase64: String
@@ -19,7 +20,7 @@ enum ReplyResponse {
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(valueBase64, forKey: .valueBase64)
-                try container.encode(lastModified, forKey: .lastModified)  // null, not absent
+                try container.encode(lastModified, forKey: .lastModified)  // null when unknown, not absent
             }
         }
 
@@ -29,8 +30,8 @@ enum ReplyResponse {
 
     static func forRead(_ reply: ClientReply) throws(APIError) -> Response {
         switch reply {
-        case .values(_, let values, let context):
-            return found(values, context: context)
+        case .values(_, let values, let context, let modified):
+            return found(values, context: context, modifiedMilliseconds: modified)
         case .written:
             throw APIError(.internalServerError, "the node answered a read with a write acknowledgement")
         case .failed(_, let error):
@@ -38,7 +39,15 @@ enum ReplyResponse {
         }
     }
 
-    static func found(_ values: [[UInt8]], context: [UInt8]) -> Response {
+    /// `milliseconds` since 1970 as ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T01:30:00.123Z`.
+    static func timestamp(milliseconds: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
+    }
+
+    static func found(_ values: [[UInt8]], context: [UInt8], modifiedMilliseconds: [UInt64] = []) -> Response {
         let encodedContext = ContextHeader.encode(context)
         switch values.count {
         case 0:
@@ -52,7 +61,11 @@ enum ReplyResponse {
         default:
             let body = Siblings(
                 context: encodedContext,
-                siblings: values.map { Siblings.Sibling(valueBase64: Data($0).base64EncodedString(), lastModified: nil) })
+                siblings: values.indices.map { index in
+                    Siblings.Sibling(
+                        valueBase64: Data(values[index]).base64EncodedString(),
+                        lastModified: modifiedMilliseconds.count == values.count ? timestamp(milliseconds: modifiedMilliseconds[index]) : nil)
+                })
             return JSONResponse.make(status: .multipleChoices, body, headers: [ContextHeader.name: encodedContext])
         }
     }

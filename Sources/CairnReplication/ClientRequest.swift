@@ -28,16 +28,17 @@ public struct ClientRequest: Hashable, Sendable {
 
 /// What a coordinator answers a client.
 public enum ClientReply: Hashable, Sendable {
-    /// The live values of every concurrent sibling (empty when absent or deleted) and the opaque context to
-    /// pass to the next put or delete.
-    case values(id: UInt64, values: [[UInt8]], context: [UInt8])
+    /// The live values of every concurrent sibling (empty when absent or deleted), the opaque context to pass to
+    /// the next put or delete, and each value's write time (milliseconds since 1970, the coordinator's clock;
+    /// empty when not known, else one per value).
+    case values(id: UInt64, values: [[UInt8]], context: [UInt8], modifiedMilliseconds: [UInt64] = [])
     /// The put or delete reached its write quorum.
     case written(id: UInt64)
     case failed(id: UInt64, error: ReplicationError)
 
     public var id: UInt64 {
         switch self {
-        case .values(let id, _, _), .written(let id), .failed(let id, _): id
+        case .values(let id, _, _, _), .written(let id), .failed(let id, _): id
         }
     }
 }

@@ -24,7 +24,7 @@ import Testing
         #expect(request.options == RequestOptions(readQuorum: 3, primaryReadQuorum: 1))
     }
 
-    @Test("GET of siblings: 300 with JSON context and siblings (value_base64, last_modified null)")
+    @Test("GET of siblings: 300 with JSON context and siblings (value_base64; last_modified null when the reply has no times)")
     func getSiblings() async throws {
         let node = ScriptedNodeService()
         await node.script { .values(id: $0.id, values: [[1, 2], [255]], context: Fixture.context(2)) }
@@ -37,6 +37,21 @@ import Testing
             let siblings = try #require(object["siblings"] as? [[String: Any]])
             #expect(siblings.map { $0["value_base64"] as? String } == [Fixture.base64([1, 2]), Fixture.base64([255])])
             #expect(siblings.allSatisfy { $0.keys.contains("last_modified") && $0["last_modified"] is NSNull })
+        }
+    }
+
+    @Test("GET of siblings with their write times: last_modified is each one's time, ISO 8601 in UTC")
+    func getSiblingsWithTimes() async throws {
+        let node = ScriptedNodeService()
+        await node.script {
+            .values(id: $0.id, values: [[1], [2]], context: Fixture.context(2), modifiedMilliseconds: [1_795_570_000_123, 0])
+        }
+        try await Fixture.withAPI(node) { client in
+            let response = try await client.executeRequest(uri: "/tables/t/keys/k", method: .get, headers: [:], body: nil)
+            #expect(response.status == .multipleChoices)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            let siblings = try #require(object["siblings"] as? [[String: Any]])
+            #expect(siblings.map { $0["last_modified"] as? String } == ["2026-11-25T01:26:40.123Z", "1970-01-01T00:00:00.000Z"])
         }
     }
 

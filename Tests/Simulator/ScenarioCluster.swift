@@ -126,7 +126,7 @@ public final class ScenarioCluster {
         let deadline = simulation.now + Self.replyWaitMilliseconds
         try simulation.runUntil { simulation.verificationReplies[requestID] != nil || simulation.now > deadline }
         switch simulation.verificationReplies[requestID] {
-        case .values(_, let values, let context)?:
+        case .values(_, let values, let context, _)?:
             if let name = arguments["as"] { contexts[name] = context }
             let shown = values.map(simulation.text).sorted()
             return shown.isEmpty ? "not found" : shown.joined(separator: ", ")

@@ -85,7 +85,7 @@ extension Simulation {
     func clientReceived(_ reply: ClientReply, client index: Int) {
         if case .written = reply, let write = writeIndexByRequest[reply.id] { history.acknowledge(write) }
         if case .failed(_, let error) = reply { limits.refusals[Self.kind(of: error), default: 0] += 1 }
-        if case .values(_, let values, let context) = reply, let key = readKeys[reply.id] {
+        if case .values(_, let values, let context, _) = reply, let key = readKeys[reply.id] {
             checkRead(key: key, values: Set(values.map(text)), context: context, reapedAtStart: reapedAtReadStart[reply.id] ?? .empty)
         }
         guard index < clients.count else {
@@ -94,7 +94,7 @@ extension Simulation {
         }
         guard let outstanding = clients[index].outstanding, outstanding.requestID == reply.id else { return }
         log("client \(index) ← \(describe(reply))")
-        if case .get(let key) = outstanding.kind, case .values(_, let values, let context) = reply {
+        if case .get(let key) = outstanding.kind, case .values(_, let values, let context, _) = reply {
             clients[index].contexts[key] = (context, Set(values.map { String(decoding: $0, as: UTF8.self) }))
         }
         clients[index].outstanding = nil
@@ -125,7 +125,7 @@ extension Simulation {
         try runUntil { asked.keys.allSatisfy { self.verificationReplies[$0] != nil } }
         var values: [String: Set<String>] = [:]
         for (requestID, key) in asked {
-            if case .values(_, let found, let context) = verificationReplies[requestID] {
+            if case .values(_, let found, let context, _) = verificationReplies[requestID] {
                 values[key] = Set(found.map { String(decoding: $0, as: UTF8.self) })
                 verificationContexts[key] = context
             }
@@ -171,7 +171,7 @@ extension Simulation {
 
     func describe(_ reply: ClientReply) -> String {
         switch reply {
-        case .values(_, let values, _): "values [\(values.map(text).sorted().joined(separator: ","))]"
+        case .values(_, let values, _, _): "values [\(values.map(text).sorted().joined(separator: ","))]"
         case .written: "written"
         case .failed(_, let error): "failed: \(error)"
         }

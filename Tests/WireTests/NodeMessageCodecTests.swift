@@ -33,7 +33,8 @@ struct NodeMessageCodecTests {
             .coordinate(id: id, request: ClientRequest(id: 1, table: "t", key: [0], operation: .get)),
             .coordinate(id: id, request: ClientRequest(id: 2, table: "t", key: [0], operation: .delete(context: nil))),
             .coordinateAccepted(id: id), .coordinated(id: id, reply: .written(id: 4)),
-            .coordinated(id: id, reply: .values(id: 5, values: [[1], []], context: [9, 9])), .ping(id: id), .pong(id: id),
+            .coordinated(id: id, reply: .values(id: 5, values: [[1], []], context: [9, 9])),
+            .coordinated(id: id, reply: .values(id: 6, values: [[1], [2]], context: [9], modifiedMilliseconds: [1_795_570_000_123, 7])), .ping(id: id), .pong(id: id),
         ]
         coordinator += errors.map { .coordinated(id: id, reply: .failed(id: 6, error: $0)) }
         let replication: [Message] = coordinator.map(Message.coordinator) + [
@@ -61,7 +62,7 @@ struct NodeMessageCodecTests {
     @Test("every message case round-trips")
     func roundTrip() throws {
         let messages = try Self.everyMessage()
-        #expect(messages.count == 43, "21 coordinator, 7 replica and hint, 2 gossip, 5 detector and 8 transfer messages")
+        #expect(messages.count == 44, "22 coordinator (two value replies: without and with write times), 7 replica and hint, 2 gossip, 5 detector and 8 transfer messages")
         for message in messages {
             #expect(try codec.decode(try codec.encode(message)) == message, "\(message)")
         }

@@ -20,6 +20,9 @@ public struct SiblingSet: Hashable, Codable, Sendable {
     /// The values of the live (non-tombstone) siblings.
     public var values: [[UInt8]] { siblings.filter { !$0.isTombstone }.map(\.value) }
 
+    /// The write times of the live siblings, in the order of `values`.
+    public var valueTimestampsMilliseconds: [UInt64] { siblings.filter { !$0.isTombstone }.map(\.timestampMilliseconds) }
+
     /// Whether every sibling is a tombstone (and there is at least one): the key reads as deleted.
     public var isDeleted: Bool { !siblings.isEmpty && siblings.allSatisfy(\.isTombstone) }
 

@@ -53,7 +53,7 @@ extension ReplicaNode {
             let merged = pending.merged(policy(of: pending.table))
             do {
                 try merged.checkStoredLimits()
-                directives.append(.reply(.values(id: pending.clientID, values: merged.values, context: CausalContext.encode(merged.history))))
+                directives.append(.reply(.values(id: pending.clientID, values: merged.values, context: CausalContext.encode(merged.history), modifiedMilliseconds: merged.valueTimestampsMilliseconds)))
             } catch {
                 directives.append(.reply(.failed(id: pending.clientID, error: error)))
             }

@@ -111,7 +111,7 @@ extension ClientReply {
     /// The same reply under another request id.
     func withID(_ id: UInt64) -> ClientReply {
         switch self {
-        case .values(_, let values, let context): .values(id: id, values: values, context: context)
+        case .values(_, let values, let context, let modified): .values(id: id, values: values, context: context, modifiedMilliseconds: modified)
         case .written: .written(id: id)
         case .failed(_, let error): .failed(id: id, error: error)
         }

@@ -145,12 +145,14 @@ extension NodeMessageCodec {
 
     static func write(_ reply: ClientReply, _ out: inout PayloadWriter) {
         switch reply {
-        case .values(let id, let values, let context):
+        case .values(let id, let values, let context, let modified):
             out.byte(1)
             out.varint(id)
             out.int(values.count)
             for value in values { out.blob(value) }
             out.blob(context)
+            out.int(modified.count)
+            for milliseconds in modified { out.varint(milliseconds) }
         case .written(let id):
             out.byte(2)
             out.varint(id)
@@ -169,7 +171,11 @@ extension NodeMessageCodec {
             let count = try input.count("values", max: ReplicationLimits.storedSiblingsMax)
             var values: [[UInt8]] = []
             for _ in 0..<count { values.append(try input.blob("value", bytesMax: ReplicationLimits.valueBytesMax)) }
-            return .values(id: id, values: values, context: try readData(&input, "context"))
+            let context = try readData(&input, "context")
+            let modifiedCount = try input.count("modified times", max: ReplicationLimits.storedSiblingsMax)
+            var modified: [UInt64] = []
+            for _ in 0..<modifiedCount { modified.append(try input.varint("modified time")) }
+            return .values(id: id, values: values, context: context, modifiedMilliseconds: modified)
         case 2: return .written(id: id)
         case 3: return .failed(id: id, error: try readReplicationError(&input))
         default: throw .unknownTag(field: "client reply", tag: tag)

@@ -129,7 +129,7 @@ final class InMemoryCluster {
     func values(at node: NodeID, table: String, key: String, readQuorum: Int) throws -> Set<String>? {
         let id = try request(at: node, table: table, key: key, .get, options: RequestOptions(readQuorum: readQuorum))
         _ = try run(upTo: 2_000) { replies[id] != nil }
-        guard case .values(_, let values, _)? = replies[id]?.reply else { return nil }
+        guard case .values(_, let values, _, _)? = replies[id]?.reply else { return nil }
         return Set(values.map { String(decoding: $0, as: UTF8.self) })
     }
 

@@ -108,7 +108,7 @@ final class TestCluster {
     /// The values a get finds (sorted) and its context; nil when the get failed.
     func get(_ key: String, at node: NodeID, readQuorum: Int? = nil) throws -> (values: [String], context: [UInt8])? {
         let reply = try request(.get, key: key, at: node, options: RequestOptions(readQuorum: readQuorum))
-        guard case .values(_, let values, let context)? = reply else { return nil }
+        guard case .values(_, let values, let context, _)? = reply else { return nil }
         return (values.map { String(decoding: $0, as: UTF8.self) }.sorted(), context)
     }
 

@@ -114,7 +114,7 @@ extension MembershipSimulation {
                 ClientRequest(id: id, table: Self.table, key: Array(key.utf8), operation: .get, options: RequestOptions(readQuorum: options.replicas)),
                 now: now)
             try runUntil("the verification read of \(key)") { self.verificationReplies[id] != nil }
-            if case .values(_, let read, _)? = verificationReplies[id] {
+            if case .values(_, let read, _, _)? = verificationReplies[id] {
                 values[key] = Set(read.map { String(decoding: $0, as: UTF8.self) })
             } else {
                 log("verification read of \(key) at \(reader): \(String(describing: verificationReplies[id]))")

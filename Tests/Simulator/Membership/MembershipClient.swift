@@ -62,7 +62,7 @@ extension MembershipSimulation {
                 history.acknowledge(write)
                 counts["acknowledged writes", default: 0] += 1
             }
-        case .values(_, let values, let context) where pending.write == nil:
+        case .values(_, let values, let context, _) where pending.write == nil:
             // Read done: next, delete or overwrite what it saw, with its context.
             let saw = Set(values.map { String(decoding: $0, as: UTF8.self) })
             queue.push(.clientFollowUp(client: client, key: pending.key, context: context, saw: saw), at: now + 1)
