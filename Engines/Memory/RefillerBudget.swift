@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CairnStorage
 
 /// How many `PrefaultPool` refiller threads the process runs at once. Each memory table that stores a large value
 /// would start one; past `refillersMax` a pool gets none and its puts map for themselves, as without a pool. So a
@@ -14,42 +10,31 @@ final class RefillerBudget: @unchecked Sendable {
     static let shared = RefillerBudget(refillersMax: refillersMax)
 
     let refillersMax: Int
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = ReadWriteLock()
     private var running = 0
 
     init(refillersMax: Int) {
         precondition(refillersMax >= 0, "refillersMax is never negative")
         self.refillersMax = refillersMax
-        lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
     }
 
     /// Refiller threads running now.
-    var runningCount: Int {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return running
-    }
+    var runningCount: Int { lock.withReadLock { running } }
 
     /// Reserves one refiller, or answers false when `refillersMax` already run.
     func reserve() -> Bool {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        guard running < refillersMax else { return false }
-        running += 1
-        return true
+        lock.withWriteLock {
+            guard running < refillersMax else { return false }
+            running += 1
+            return true
+        }
     }
 
     /// Gives back a refiller `reserve` granted (its thread ended, or was never created).
     func release() {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        assert(running > 0, "a refiller is released once per reservation")
-        running -= 1
+        lock.withWriteLock {
+            assert(running > 0, "a refiller is released once per reservation")
+            running -= 1
+        }
     }
 }
