@@ -97,7 +97,10 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
         simulation.schedule(timer, at: id, after: afterMilliseconds, generation: generation)
     }
     func deliver(_ reply: ClientReply) { simulation.received(reply) }
-    func log(_ line: String) { simulation.log("\(id): \(line)") }
+    func log(_ line: String) {
+        if line.contains("skipped ring epochs") { simulation.counts["skipped ring epochs", default: 0] += 1 }
+        simulation.log("\(id): \(line)")
+    }
 
     /// Traces every copy this node stores of a key outside its preference list (by this node's ring), or before it
     /// has a ring (epoch 0), with the event that caused it: how a copy on an old owner arises.
