@@ -99,7 +99,18 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
     func deliver(_ reply: ClientReply) { simulation.received(reply) }
     func log(_ line: String) {
         if line.contains("skipped ring epochs") { simulation.counts["skipped ring epochs", default: 0] += 1 }
+        if let key = Self.keyWrittenWithoutPrimaryOrFallback(line) {
+            simulation.writtenWithoutPrimaryOrFallback.insert(key)
+            simulation.counts["writes without a primary or a fallback", default: 0] += 1
+        }
         simulation.log("\(id): \(line)")
+    }
+
+    /// The key of a coordinator's log line "write of key "…" … acknowledged without … and no hint for it (0
+    /// fallback(s) asked)": a primary missed the write and no fallback could stand in for it.
+    static func keyWrittenWithoutPrimaryOrFallback(_ line: String) -> String? {
+        guard line.contains("no hint for it (0 fallback(s) asked)"), let start = line.range(of: "write of key \"") else { return nil }
+        return line[start.upperBound...].split(separator: "\"", maxSplits: 1).first.map(String.init)
     }
 
     /// Traces every copy this node stores of a key outside its preference list (by this node's ring), or before it

@@ -48,6 +48,9 @@ public final class MembershipSimulation {
     var wipedOne = false
     /// Values whose every copy on disk (stored or hinted) was on a disk when it was wiped: the fault destroyed them.
     var destroyedByWipes: Set<String> = []
+    /// Keys a coordinator logged as written without a primary and with no fallback to hold a hint for it (every
+    /// ring member was a primary, or every other one suspected): only a read repairs that primary's copy.
+    var writtenWithoutPrimaryOrFallback: Set<String> = []
     var clients: [MembershipClient] = []
     var clientOfRequest: [UInt64: Int] = [:]
     var nextRequestID: UInt64 = 1
