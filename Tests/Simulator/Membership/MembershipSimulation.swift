@@ -50,7 +50,7 @@ public final class MembershipSimulation {
     var destroyedByWipes: Set<String> = []
     /// Keys a coordinator logged as written without a primary and with no fallback to hold a hint for it (every
     /// ring member was a primary, or every other one suspected): only a read repairs that primary's copy.
-    var writtenWithoutPrimaryOrFallback: Set<String> = []
+    public internal(set) var writtenWithoutPrimaryOrFallback: Set<String> = []
     var clients: [MembershipClient] = []
     var clientOfRequest: [UInt64: Int] = [:]
     var nextRequestID: UInt64 = 1
