@@ -45,6 +45,9 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     case ownershipCheckFindsNothing
     /// Membership: a node that dropped a partition numbers later writes to its keys under its old actor.
     case droppedPartitionKeepsActor
+    /// Membership (`ClusterNode`): a node that adopts a ring more than one epoch ahead plans only the moves between
+    /// its old ring and the new one, so a move from it in a skipped ring is sent by nobody.
+    case skippedEpochMovesOnlyBetweenRings
 
     public var description: String { rawValue }
 
@@ -55,7 +58,7 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
     public static let membershipBugs: [CoreMutation] = [
         .transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival, .ownershipCheckFindsNothing,
-        .droppedPartitionKeepsActor,
+        .droppedPartitionKeepsActor, .skippedEpochMovesOnlyBetweenRings,
     ]
 }
 

@@ -56,4 +56,31 @@ struct FallbackWriteTests {
         let tooLong = try cluster.request(.put(value: [1], context: nil), key: key + "k", at: primaries[0])
         #expect(tooLong == .failed(id: 3, error: .keyInvalid(bytes: ReplicationLimits.keyBytesMax + 1, limit: ReplicationLimits.keyBytesMax)))
     }
+
+    @Test("a write acknowledged without a primary and with no fallback to hold its hint is logged, naming the primary")
+    func unhintedPrimaryIsLogged() throws {
+        let unhinted = "acknowledged without"
+        // Three nodes, N = 3: every node is a primary, so no fallback can stand in for the crashed one.
+        let small = TestCluster(nodeCount: 3)
+        let primaries = small.primaries(of: "cart")
+        small.crash(primaries[2])
+        #expect(try small.put("milk", key: "cart", at: primaries[0]).isWritten)
+        try small.runFor(1_500)
+        let lines = small.logs.filter { $0.contains(unhinted) }
+        #expect(lines.count == 1, "\(small.logs)")
+        #expect(lines.first?.contains("write of key \"cart\"") == true && lines.first?.contains("without \(primaries[2].name) and no hint for it (0 fallback(s) asked)") == true,
+            "\(lines)")
+        // Four nodes: a fallback takes the hint, so nothing is logged; nor when every primary answers.
+        let large = TestCluster(nodeCount: 4)
+        let four = large.primaries(of: "cart")
+        large.crash(four[2])
+        #expect(try large.put("milk", key: "cart", at: four[0]).isWritten)
+        let whole = TestCluster(nodeCount: 3)
+        #expect(try whole.put("egg", key: "cart", at: primaries[0]).isWritten)
+        try large.runFor(1_500)
+        try whole.runFor(1_500)
+        #expect(!large.logs.contains { $0.contains(unhinted) }, "\(large.logs)")
+        #expect(!whole.logs.contains { $0.contains(unhinted) }, "\(whole.logs)")
+        #expect(large.nodeIDs.contains { !large.disk($0).hints.isEmpty }, "a fallback holds the hint")
+    }
 }

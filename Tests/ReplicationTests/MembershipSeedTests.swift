@@ -55,6 +55,32 @@ struct MembershipSeedTests {
         #expect(simulation.isQuiet, "every move is done, every node on one ring, no hint held")
     }
 
+    /// Seeds where a restarted node adopted a ring more than one epoch ahead and, computing its moves between its
+    /// old ring and the new one only, sent nobody a partition a skipped ring had moved from it (a missing copy).
+    static let skippedEpochSeeds: [UInt64] = [61, 286, 778, 840, 973]
+
+    @Test("a node that skipped ring epochs sends what it held to every holder (seeds 61, 286, 778, 840, 973 left a copy missing)",
+        arguments: skippedEpochSeeds)
+    func skippedEpochReachesEveryHolder(seed: UInt64) {
+        let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(seed))
+        #expect(simulation.counts["skipped ring epochs", default: 0] > 0, "a node skips a ring epoch")
+        #expect(report == nil, "\(report ?? "")")
+        #if CAIRN_MUTATIONS
+        var options = MembershipOptions.forSeed(seed)
+        options.mutation = .skippedEpochMovesOnlyBetweenRings
+        let failures = (try? MembershipSimulation(options).run()) ?? []
+        #expect(failures.contains { $0.hasPrefix("missing copy") }, "without the fix: \(failures)")
+        #endif
+    }
+
+    @Test("a key written while a primary was down and no fallback existed is excused from the missing-copy check only (seed 474)")
+    func unhintedWriteExcused() {
+        let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(474))
+        // n1 was down from t=0.9 s to 1.4 s on a ring of three nodes with N = 3: key-13 was written only then.
+        #expect(simulation.writtenWithoutPrimaryOrFallback["key-13"] == [NodeID("n1")], "\(simulation.writtenWithoutPrimaryOrFallback)")
+        #expect(report == nil, "\(report ?? "")")
+    }
+
     @Test("a membership seed replays exactly")
     func replay() {
         let first = runMembershipSeed(MembershipOptions.forSeed(5)).simulation
@@ -70,8 +96,9 @@ struct MembershipSeedTests {
     @Test("every deliberate transfer bug is caught within the default membership seeds", arguments: CoreMutation.membershipBugs)
     func mutationIsCaught(mutation: CoreMutation) {
         var caught: (seed: UInt64, failure: String)?
-        // The seeds the default run requires to pass, so a failure here is the mutation's.
-        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)) where !Self.knownFailingSeeds.contains(seed) {
+        // The seeds the default run requires to pass (the window, then the replays), so a failure here is the mutation's.
+        let window = Array(Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)))
+        for seed in window + Self.skippedEpochSeeds where !Self.knownFailingSeeds.contains(seed) {
             var options = MembershipOptions.forSeed(seed)
             options.mutation = mutation
             let simulation = MembershipSimulation(options)

@@ -78,6 +78,13 @@ extension ClusterNode {
         // Moves done earlier in this run may be planned again (the partition comes back to the same node).
         let known = Set(membership!.sender.transfers.filter { $0.status != .done }.map(\.id))
         var mine = moves.filter { $0.from == id && !known.contains($0) }
+        // A skipped ring's moves from this node are named by no move between the two rings (seed 61): send every
+        // partition held in the old ring to every other holder in the new one.
+        if Self.skipsEpochs(from: oldEpoch, to: record.epoch), !replica.isMutant(.skippedEpochMovesOnlyBetweenRings) {
+            let planned = Set(mine)
+            mine += movesAfterSkippedEpochs(from: old, to: record.ring).filter { !known.contains($0) && !planned.contains($0) }
+            out.append(.log("\(id): skipped ring epochs \(oldEpoch + 1)..<\(record.epoch): sends what it held to every holder"))
+        }
         // A cancelled transfer's partition, if this node no longer holds it, still has to reach its holders: the
         // moves between the two rings may not name this node (it had left the list already), so send it to every
         // node of the new list (arrival merges; no drop before each acknowledged it).

@@ -10,7 +10,8 @@ import CairnReplication
 /// The wiring (issue 9):
 /// - a gossiped ring of a newer epoch goes to `ReplicaNode.onRingChange`, and the transfers it implies
 ///   (`ReplicaMoves`) are planned on this node's sender where it is the old holder; the receiver takes any
-///   transfer addressed to this node;
+///   transfer addressed to this node; a node that skipped ring epochs sends every partition it held to every holder
+///   of the new ring instead (`ClusterNode+SkippedEpochs`);
 /// - a transfer's `dropPartition` is performed only once this node no longer holds the partition in the current
 ///   ring and sends it nowhere else;
 /// - every write the core stores (`persist`, `remove`) to a partition being sent is first reported to the

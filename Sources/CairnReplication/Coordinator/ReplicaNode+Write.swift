@@ -96,8 +96,27 @@ extension ReplicaNode {
         return directives
     }
 
+    /// Gives up on a write: the client gets a timeout unless it was answered. An answered write that a primary
+    /// never acknowledged, with no stand-in's hint for it either (no fallback was left: the ring has no node
+    /// beyond the key's primaries, or every one is suspected), is logged: that primary lacks the write until a read
+    /// repairs it.
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
         guard let pending = coordinator.writes.removeValue(forKey: requestID) else { return [] }
-        return pending.request.timeoutReply.map { [$0] } ?? []
+        let request = pending.request
+        guard request.timeoutReply == nil else { return [request.timeoutReply!] }
+        let uncovered = request.primaries.filter { primary in
+            !request.hasAnswered(primary) && !request.targets.standIns.contains { $0.value == primary && request.hasAnswered($0.key) }
+        }
+        guard !uncovered.isEmpty else { return [] }
+        return [.log(
+            "\(id): write of \(Self.describeKey(request.key)) in '\(request.table)' acknowledged without "
+                + "\(uncovered.map(\.name).joined(separator: ", ")) and no hint for it (\(request.targets.standIns.count) "
+                + "fallback(s) asked): read repair brings it there")]
+    }
+
+    /// A key for a log line: quoted when it is short printable ASCII, else only its length.
+    static func describeKey(_ key: [UInt8]) -> String {
+        guard key.count <= 64, key.allSatisfy({ (0x20...0x7E).contains($0) && $0 != 0x22 }) else { return "a key of \(key.count) bytes" }
+        return "key \"\(String(decoding: key, as: UTF8.self))\""
     }
 }

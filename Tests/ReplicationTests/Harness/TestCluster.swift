@@ -28,6 +28,8 @@ final class TestCluster {
     /// Partition group of each node while the network is split; nodes in different groups cannot talk.
     var groups: [NodeID: Int] = [:]
     private var replies: [UInt64: ClientReply] = [:]
+    /// Every line the nodes logged, as "node: line".
+    private(set) var logs: [String] = []
     private var nextClientID: UInt64 = 1
 
     init(
@@ -144,6 +146,9 @@ final class TestCluster {
                 replies[reply.id] = reply
             case .startTimer(let timer, let after):
                 queue.push(.timer(node: node, epoch: epochs[node]!, timer), at: now + after)
+            case .log(let line):
+                logs.append("\(node): \(line)")
+                try storages[node]!.apply(directive)
             default:
                 try storages[node]!.apply(directive)
             }

@@ -97,7 +97,25 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
         simulation.schedule(timer, at: id, after: afterMilliseconds, generation: generation)
     }
     func deliver(_ reply: ClientReply) { simulation.received(reply) }
-    func log(_ line: String) { simulation.log("\(id): \(line)") }
+    func log(_ line: String) {
+        if line.contains("skipped ring epochs") { simulation.counts["skipped ring epochs", default: 0] += 1 }
+        if let (key, primaries) = Self.writtenWithoutPrimaryOrFallback(line) {
+            simulation.writtenWithoutPrimaryOrFallback[key, default: []].formUnion(primaries)
+            simulation.counts["writes without a primary or a fallback", default: 0] += 1
+        }
+        simulation.log("\(id): \(line)")
+    }
+
+    /// The key and the primaries of a coordinator's log line "write of key "…" in '…' acknowledged without nX, nY
+    /// and no hint for it (0 fallback(s) asked)": those primaries missed the write and no fallback could stand in.
+    static func writtenWithoutPrimaryOrFallback(_ line: String) -> (key: String, primaries: [NodeID])? {
+        guard line.contains("no hint for it (0 fallback(s) asked)"), let start = line.range(of: "write of key \""),
+            let key = line[start.upperBound...].split(separator: "\"", maxSplits: 1).first,
+            let without = line.range(of: "acknowledged without "), let end = line.range(of: " and no hint for it")
+        else { return nil }
+        let primaries = line[without.upperBound..<end.lowerBound].split(separator: ", ").map { NodeID(String($0)) }
+        return (String(key), primaries)
+    }
 
     /// Traces every copy this node stores of a key outside its preference list (by this node's ring), or before it
     /// has a ring (epoch 0), with the event that caused it: how a copy on an old owner arises.

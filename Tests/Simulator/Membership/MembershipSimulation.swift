@@ -48,6 +48,10 @@ public final class MembershipSimulation {
     var wipedOne = false
     /// Values whose every copy on disk (stored or hinted) was on a disk when it was wiped: the fault destroyed them.
     var destroyedByWipes: Set<String> = []
+    /// Keys a coordinator logged as written without a primary and with no fallback to hold a hint for it (every
+    /// ring member was a primary, or every other one suspected), each with the primaries it missed: only a read
+    /// repairs their copies.
+    public internal(set) var writtenWithoutPrimaryOrFallback: [String: Set<NodeID>] = [:]
     var clients: [MembershipClient] = []
     var clientOfRequest: [UInt64: Int] = [:]
     var nextRequestID: UInt64 = 1
