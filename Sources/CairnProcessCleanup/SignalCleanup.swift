@@ -89,6 +89,14 @@ public final class SignalCleanup: @unchecked Sendable {
         lock.withLock { notice = line }
     }
 
+    /// Returns at once unless a signal's cleanup has begun; then it never returns (the cleanup ends the process by
+    /// the signal). Call before the command ends by itself, so that a run which failed because the cleanup removed
+    /// its data (or finished just as the signal came) does not exit with its own status first.
+    public func parkIfStopping() {
+        // `stop` holds the lock from setting `stopping` until it ends the process.
+        lock.withLock { precondition(!stopping, "stop holds the lock until the process ends") }
+    }
+
     /// Forgets a child that has ended.
     public func finished(_ child: Process) {
         lock.withLock { children.removeAll { $0 === child } }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnProcessCleanup
 import Foundation
 
 /// The `cairn` command-line tool: the one executable of the project.
@@ -20,7 +21,10 @@ struct Cairn: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            SignalCleanup.shared.parkIfStopping()
         } catch {
+            // A run that failed because a signal's cleanup removed its data ends by the signal, not with this error.
+            SignalCleanup.shared.parkIfStopping()
             // Help, version and bad usage keep ArgumentParser's handling; only a failed run is one line and exit 1.
             guard exitCode(for: error) == .failure, !(error is ExitCode) else { exit(withError: error) }
             printError("error: \(message(for: error))")
