@@ -8,7 +8,7 @@ import Testing
 @Suite("cairn server against hostile clients", .serialized)
 struct HostileClientTests {
     /// The server's `idle_timeout_seconds` here: short, so a stalled connection is seen closed within the test.
-    static let idleTimeoutSeconds = 3
+    static let idleTimeoutSeconds = 8
     static let connectionsMax = 150
 
     /// A solo server with the short idle timeout, serving table `t`.
@@ -93,13 +93,13 @@ struct HostileClientTests {
             let wrote = try TestHTTPClient.send(port: server.port, "PUT", "/tables/t/keys/other-\(index)", body: Array("v\(index)".utf8))
             let read = try TestHTTPClient.send(port: server.port, "GET", "/tables/t/keys/other-\(index)")
             #expect(wrote.status == 204 && read.text == "v\(index)", "others are served while two requests stall")
-            #expect(Date().timeIntervalSince(started) < 2, "and not after the stalled ones (idle timeout \(Self.idleTimeoutSeconds) s)")
+            #expect(Date().timeIntervalSince(started) < Double(Self.idleTimeoutSeconds) / 2, "and not after the stalled ones (idle timeout \(Self.idleTimeoutSeconds) s)")
         }
         for stalled in [halfBody, halfHead] {
             let answer = stalled.readToEnd()
             let waited = Date().timeIntervalSince(stalledAt)
             #expect(answer.closed, "a stalled request's connection is closed")
-            #expect(waited >= Double(Self.idleTimeoutSeconds) - 0.5 && waited < Double(Self.idleTimeoutSeconds) + 5, "after the idle timeout (\(waited) s)")
+            #expect(waited >= Double(Self.idleTimeoutSeconds) - 0.5 && waited < Double(Self.idleTimeoutSeconds) + 10, "after the idle timeout (\(waited) s)")
         }
         #expect((try TestHTTPClient.send(port: server.port, "GET", "/tables/t/keys/stalled")).status == 404, "the stalled write wrote nothing")
         Self.expectServing(server, after: "two stalled requests")
