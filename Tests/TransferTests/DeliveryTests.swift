@@ -85,7 +85,7 @@ import Testing
             }
         }
         var activeMax = 0
-        harness.afterEvent = {
+        harness.afterEvent = { [unowned harness] in
             let active = harness.sender.transfers.filter { ![.queued, .done].contains($0.status) }.count
             activeMax = max(activeMax, active)
         }

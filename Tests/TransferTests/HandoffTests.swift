@@ -17,7 +17,7 @@ import Testing
             return true
         }
         var violations: [String] = []
-        harness.afterEvent = {
+        harness.afterEvent = { [unowned harness] in
             let stillThere = (try? harness.copies(on: harness.senderStore).count) ?? -1
             if finishedLost < 4, stillThere != keys.count || !harness.drops.isEmpty {
                 violations.append("old copy dropped (\(stillThere) keys left) before the final ack reached the sender")
