@@ -27,7 +27,8 @@ final class MappingCache: @unchecked Sendable {
         precondition(cachedBytesMax >= 0, "cachedBytesMax is never negative")
         self.cachedBytesMax = cachedBytesMax
         lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
+        let mutexMade = pthread_mutex_init(lock, nil)
+        precondition(mutexMade == 0, "pthread_mutex_init failed with \(mutexMade)")
     }
 
     deinit {

@@ -208,7 +208,8 @@ final class ValueSlabs: @unchecked Sendable {
 
     private init() {
         lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
+        let mutexMade = pthread_mutex_init(lock, nil)
+        precondition(mutexMade == 0, "pthread_mutex_init failed with \(mutexMade)")
         freeLists = Array(repeating: nil, count: Self.classCount)
         slabNext = Array(repeating: nil, count: Self.classCount)
         slabRemaining = Array(repeating: 0, count: Self.classCount)

@@ -52,9 +52,11 @@ final class PrefaultPool: @unchecked Sendable {
         self.prefaultedBytesMax = prefaultedBytesMax
         self.budget = budget
         lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
+        let mutexMade = pthread_mutex_init(lock, nil)
+        precondition(mutexMade == 0, "pthread_mutex_init failed with \(mutexMade)")
         changed = .allocate(capacity: 1)
-        pthread_cond_init(changed, nil)
+        let conditionMade = pthread_cond_init(changed, nil)
+        precondition(conditionMade == 0, "pthread_cond_init failed with \(conditionMade)")
     }
 
     deinit {
