@@ -48,6 +48,12 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     /// Membership (`ClusterNode`): a node that adopts a ring more than one epoch ahead plans only the moves between
     /// its old ring and the new one, so a move from it in a skipped ring is sent by nobody.
     case skippedEpochMovesOnlyBetweenRings
+    /// Membership (`ClusterNode`): a transfer cancelled because a newer ring replaced its receiver is resent only by
+    /// a sender that left the partition's list, so the receiver's replacement gets only what the receiver held.
+    case cancelledTransferResentOnlyByLeavers
+    /// Membership (`ClusterNode`): a replacement's hint acknowledgement is taken for a departed owner's redirected
+    /// hint whenever one is pending for that key, even when it acknowledges the replacement's own hint.
+    case hintAckTakenForDepartedOwner
 
     public var description: String { rawValue }
 
@@ -58,7 +64,8 @@ public enum CoreMutation: String, Sendable, Hashable, CaseIterable, CustomString
     /// The mutations of a node in a cluster (transfers), which the membership seeds must catch.
     public static let membershipBugs: [CoreMutation] = [
         .transferDropsBeforeAcknowledged, .transferKeepsOldCopy, .transferOverwritesOnArrival, .ownershipCheckFindsNothing,
-        .droppedPartitionKeepsActor, .skippedEpochMovesOnlyBetweenRings,
+        .droppedPartitionKeepsActor, .skippedEpochMovesOnlyBetweenRings, .cancelledTransferResentOnlyByLeavers,
+        .hintAckTakenForDepartedOwner,
     ]
 }
 

@@ -73,6 +73,37 @@ struct MembershipSeedTests {
         #endif
     }
 
+    /// Seeds where a transfer to a node was cancelled because a newer ring put another node in its place, and the
+    /// replacement got the partition only from the cancelled receiver, which never had all of it (a missing copy).
+    static let cancelledTransferSeeds: [UInt64] = [1517, 2094, 2996, 5198, 5828]
+
+    @Test("a transfer cancelled by a newer ring is resent to the new holders (seeds 1517, 2094, 2996, 5198, 5828 left a copy missing)",
+        arguments: cancelledTransferSeeds)
+    func cancelledTransferReachesReplacement(seed: UInt64) {
+        let (report, _) = runMembershipSeed(MembershipOptions.forSeed(seed))
+        #expect(report == nil, "\(report ?? "")")
+        #if CAIRN_MUTATIONS
+        var options = MembershipOptions.forSeed(seed)
+        options.mutation = .cancelledTransferResentOnlyByLeavers
+        let failures = (try? MembershipSimulation(options).run()) ?? []
+        #expect(failures.contains { $0.hasPrefix("missing copy") }, "without the fix: \(failures)")
+        #endif
+    }
+
+    @Test("a replacement's hint ack deletes the hint whose data it acknowledges (seed 5210 held two hints for key-0 for ever)")
+    func hintAckPicksTheHintItAcknowledges() {
+        let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(5210))
+        #expect(report == nil, "\(report ?? "")")
+        #expect(simulation.isQuiet, "no hint held at the end")
+        #if CAIRN_MUTATIONS
+        var options = MembershipOptions.forSeed(5210)
+        options.mutation = .hintAckTakenForDepartedOwner
+        let stopped: String
+        do { stopped = "\(try MembershipSimulation(options).run())" } catch { stopped = "\(error)" }
+        #expect(stopped.contains("holds a hint for"), "without the fix the cluster never goes quiet: \(stopped)")
+        #endif
+    }
+
     @Test("a key written while a primary was down and no fallback existed is excused from the missing-copy check only (seed 474)")
     func unhintedWriteExcused() {
         let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(474))
@@ -98,7 +129,7 @@ struct MembershipSeedTests {
         var caught: (seed: UInt64, failure: String)?
         // The seeds the default run requires to pass (the window, then the replays), so a failure here is the mutation's.
         let window = Array(Self.firstSeed..<(Self.firstSeed + UInt64(Self.seedCount)))
-        for seed in window + Self.skippedEpochSeeds where !Self.knownFailingSeeds.contains(seed) {
+        for seed in window + Self.skippedEpochSeeds + Self.cancelledTransferSeeds + [5210] where !Self.knownFailingSeeds.contains(seed) {
             var options = MembershipOptions.forSeed(seed)
             options.mutation = mutation
             let simulation = MembershipSimulation(options)

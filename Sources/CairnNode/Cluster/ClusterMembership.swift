@@ -14,9 +14,9 @@ public struct ClusterMembership {
     /// The moves of the ring changes this node followed (sorted; the latest `plannedMovesMax` kept), for routing
     /// the hints of departed owners.
     public internal(set) var plan = Transfer.Plan(moves: [])
-    /// Hints offered to a departed owner's replacement: (replacement, table, key) → the owner the hint is held for,
-    /// so the replacement's `hintAck` deletes the owner's hint.
-    var redirectedHints: [HintSlot: NodeID] = [:]
+    /// Hints offered to a departed owner's replacement: (replacement, table, key) → the owners the hints are held
+    /// for, so the replacement's `hintAck` deletes the owner's hint (the one whose data it acknowledges).
+    var redirectedHints: [HintSlot: Set<NodeID>] = [:]
     /// What the last ownership check found (partitions stored here that this node does not hold in its ring).
     public internal(set) var ownership = OwnershipCheck()
     /// How often the node looks for partitions it stores but does not hold, and hands them to their holders.

@@ -85,12 +85,15 @@ extension ClusterNode {
             mine += movesAfterSkippedEpochs(from: old, to: record.ring).filter { !known.contains($0) && !planned.contains($0) }
             out.append(.log("\(id): skipped ring epochs \(oldEpoch + 1)..<\(record.epoch): sends what it held to every holder"))
         }
-        // A cancelled transfer's partition, if this node no longer holds it, still has to reach its holders: the
-        // moves between the two rings may not name this node (it had left the list already), so send it to every
-        // node of the new list (arrival merges; no drop before each acknowledged it).
-        for transfer in stale where !holds(id, table: transfer.id.table, partition: transfer.id.partition) {
+        // A cancelled transfer's partition still has to reach its holders. The moves between the two rings may not
+        // name this node (it had left the list already), and the node that replaced the cancelled receiver gets the
+        // partition from that receiver, which never had all of it (seed 1517: n1→n4 cancelled when n5 took n4's
+        // place; n4→n5 carried only what n4 held). So send it to every other node of the new list (arrival merges;
+        // no drop before each acknowledged it).
+        for transfer in stale
+        where !replica.isMutant(.cancelledTransferResentOnlyByLeavers) || !holds(id, table: transfer.id.table, partition: transfer.id.partition) {
             guard let settings = replica.configuration.tables[transfer.id.table] else { continue }
-            for holder in record.ring.preferenceList(forPartition: transfer.id.partition, count: settings.replicas) {
+            for holder in record.ring.preferenceList(forPartition: transfer.id.partition, count: settings.replicas) where holder != id {
                 let resend = Transfer.ID(table: transfer.id.table, partition: transfer.id.partition, from: id, to: holder)
                 if !known.contains(resend), !mine.contains(resend) { mine.append(resend) }
             }

@@ -33,7 +33,7 @@ extension ClusterNode {
                     out.append(.replica(directive))
                     continue
                 }
-                membership!.redirectedHints[HintSlot(owner: replacement, table: table, key: key)] = owner
+                membership!.redirectedHints[HintSlot(owner: replacement, table: table, key: key), default: []].insert(owner)
                 out.append(.replica(.send(to: replacement, .hints(.delivery(table: table, key: key, data: data)))))
             default:
                 out.append(.replica(directive))
@@ -63,11 +63,25 @@ extension ClusterNode {
     }
 
     /// The node a replication message counts as coming from: a replacement's `hintAck` of a redirected hint is the
-    /// departed owner's, so the hint held for that owner is the one deleted.
+    /// departed owner's, so the hint held for that owner is the one deleted. The ack names the data it acknowledges,
+    /// and that picks the hint: the replacement's own hint for the key, or the departed owner's (seed 5210: this
+    /// node held both for one key, each ack was taken for the other hint, neither was ever deleted).
     mutating func originalOwner(of message: Message, from sender: NodeID) -> NodeID {
-        guard case .hints(.ack(let table, let key, _)) = message,
-            let owner = membership?.redirectedHints.removeValue(forKey: HintSlot(owner: sender, table: table, key: key))
-        else { return sender }
+        guard case .hints(.ack(let table, let key, let data)) = message else { return sender }
+        let slot = HintSlot(owner: sender, table: table, key: key)
+        guard let owners = membership?.redirectedHints[slot] else { return sender }
+        let held = replica.hints
+        let matches = { (owner: NodeID) in held[HintSlot(owner: owner, table: table, key: key)]?.data == data }
+        let owner: NodeID?
+        if replica.isMutant(.hintAckTakenForDepartedOwner) {
+            owner = owners.min()
+        } else {
+            guard !matches(sender) else { return sender }
+            owner = owners.sorted().first(where: matches)
+        }
+        guard let owner else { return sender }
+        membership!.redirectedHints[slot]!.remove(owner)
+        if membership!.redirectedHints[slot]!.isEmpty { membership!.redirectedHints[slot] = nil }
         return owner
     }
 

@@ -45,6 +45,9 @@ extension MembershipSimulation {
         clientOfRequest[id] = client
         clients[client].pending = (id, key, write)
         queue.push(.clientTimeout(client: client, requestID: id), at: now + Self.clientTimeoutMilliseconds)
+        if let traced = Self.tracedKey, traced == Array(key.utf8).description {
+            log("client \(client) request \(id) at \(target): \(String(describing: operation).prefix(200))")
+        }
         try nodes[target]!.shell.onClientRequest(ClientRequest(id: id, table: Self.table, key: Array(key.utf8), operation: operation), now: now)
     }
 
@@ -55,6 +58,9 @@ extension MembershipSimulation {
             return
         }
         guard let pending = clients[client].pending, pending.requestID == reply.id else { return }
+        if let traced = Self.tracedKey, traced == Array(pending.key.utf8).description {
+            log("client \(client) reply \(reply.id): \(String(describing: reply).prefix(200))")
+        }
         clients[client].pending = nil
         switch reply {
         case .written:

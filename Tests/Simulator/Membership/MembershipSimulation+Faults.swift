@@ -104,7 +104,9 @@ extension MembershipSimulation {
                 reasons.append("\(id) sends \(transfer.id) (\(transfer.status))")
             }
             for move in membership.gossip.state.liveTransfers.prefix(3) { reasons.append("\(id) holds the move \(move) live") }
-            for hint in replica.hints.values.prefix(3) { reasons.append("\(id) holds a hint for \(hint.owner)") }
+            for hint in replica.hints.values.prefix(3) {
+                reasons.append("\(id) holds a hint for \(hint.owner) (\(hint.table)/\(String(decoding: hint.key, as: UTF8.self)))")
+            }
         }
         return reasons.filter { !$0.contains(" on epoch ") || Set(nodes.values.map { $0.node?.replica.ringEpoch ?? 0 }).count > 1 }
     }

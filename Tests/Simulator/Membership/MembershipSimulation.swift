@@ -16,6 +16,9 @@ public final class MembershipSimulation {
     /// run goes quiet sooner).
     static let ownershipCheckIntervalMilliseconds: UInt64 = 1_000
     static let traceLinesMax = ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_ALL"] == "1" ? Int.max : 300
+    /// `CAIRN_SIM_TRACE_KEY=key-4` traces every client request and reply for that key and every message delivered
+    /// that names it (a debugging aid: the run is the same, only its trace grows).
+    static let tracedKey = ProcessInfo.processInfo.environment["CAIRN_SIM_TRACE_KEY"].map { Array($0.utf8).description }
 
     enum Event {
         case deliver(from: NodeID, to: NodeID, NodeMessage)
@@ -158,6 +161,9 @@ public final class MembershipSimulation {
         switch event {
         case .deliver(let from, let to, let message):
             guard let node = nodes[to], node.isUp else { return }
+            if let traced = Self.tracedKey, case let text = String(describing: message), text.contains(traced) {
+                log("deliver \(from) → \(to): \(text.replacingOccurrences(of: traced, with: "KEY").prefix(400))")
+            }
             try node.shell.onMessage(message, from: from, now: now)
         case .timer(let id, let generation, let timer):
             guard let node = nodes[id], node.isUp else { return }
