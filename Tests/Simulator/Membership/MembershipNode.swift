@@ -68,6 +68,10 @@ final class MembershipNode: NodeTransport, NodeTimerService, ClientReplySink, No
         _ = try shell.restoreTransfers(records: try store.storedTransferRecords(), dirtyKeys: try store.storedDirtyKeys(), now: now)
     }
 
+    /// Breaks the node ↔ shell cycle (the shell holds this node as its transport, timers and reply sink) once the
+    /// run is over, so a soak of thousands of seeds does not keep every run's nodes and engines alive.
+    func releaseShell() { shell = nil }
+
     /// Loses everything volatile; the disk (the memory engines) stays.
     func crash() { shell.stop() }
 

@@ -78,6 +78,10 @@ public final class MembershipSimulation {
         clients = (0..<options.clientCount).map { MembershipClient(index: $0, remaining: options.operationsPerClient) }
     }
 
+    deinit {
+        for node in nodes.values { node.releaseShell() }
+    }
+
     var founders: [NodeID] { (1...options.foundingNodes).map { NodeID("n\($0)") } }
     var keys: [String] { (0..<options.keyCount).map { "key-\($0)" } }
     var upNodes: [NodeID] { nodes.keys.sorted().filter { nodes[$0]!.isUp } }
