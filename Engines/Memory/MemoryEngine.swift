@@ -38,6 +38,8 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
     public let kind = EngineKind.memory
     public let options: MemoryOptions
 
+    /// How many operations ahead a batch prefetches the hash slot of the key it will store.
+    static let batchPrefetchDistance = 8
     /// Most index changes a batch makes in place, holding `snapshotLock` (so scans that start wait for them);
     /// a larger batch changes a copy of the index.
     static let inPlaceBatchChangesMax = 1_024
@@ -130,7 +132,13 @@ public final class MemoryEngine: StorageEngine, @unchecked Sendable {
             // The index before the batch, when the batch changed a copy; released after the shard locks.
             var replaced: SharedSortedIndex?
             entries.withShardsLocked(hashes: hashes) {
-                for (operation, hash) in zip(batch.operations, hashes) {
+                // The slot of the key a few operations ahead is loaded while this one is stored (a batch of new keys
+                // misses the cache on every slot otherwise).
+                for ahead in hashes.prefix(Self.batchPrefetchDistance) { entries.prefetchSlot(hash: ahead) }
+                for (index, (operation, hash)) in zip(batch.operations, hashes).enumerated() {
+                    if index + Self.batchPrefetchDistance < hashes.count {
+                        entries.prefetchSlot(hash: hashes[index + Self.batchPrefetchDistance])
+                    }
                     switch operation {
                     case .put(let key, let value):
                         payloadBytes += key.count + value.count
