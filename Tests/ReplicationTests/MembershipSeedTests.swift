@@ -65,7 +65,10 @@ struct MembershipSeedTests {
         let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(seed))
         #expect(simulation.counts["skipped ring epochs", default: 0] > 0, "a node skips a ring epoch")
         #expect(report == nil, "\(report ?? "")")
+        // Seed 286 no longer needs the skipped-epoch rule: the node's cancelled transfer of that partition is resent
+        // to every new holder (`cancelledTransferReachesReplacement`), which delivers it too.
         #if CAIRN_MUTATIONS
+        guard seed != 286 else { return }
         var options = MembershipOptions.forSeed(seed)
         options.mutation = .skippedEpochMovesOnlyBetweenRings
         let failures = (try? MembershipSimulation(options).run()) ?? []
@@ -107,8 +110,10 @@ struct MembershipSeedTests {
     @Test("a key written while a primary was down and no fallback existed is excused from the missing-copy check only (seed 474)")
     func unhintedWriteExcused() {
         let (report, simulation) = runMembershipSeed(MembershipOptions.forSeed(474))
-        // n1 was down from t=0.9 s to 1.4 s on a ring of three nodes with N = 3: key-13 was written only then.
-        #expect(simulation.writtenWithoutPrimaryOrFallback["key-13"] == [NodeID("n1")], "\(simulation.writtenWithoutPrimaryOrFallback)")
+        // n1 was down from t=0.9 s to 1.4 s on a ring of three nodes with N = 3: key-13 was written only then. (Since
+        // the cancelled-transfer fix, the run also logs key-13 without n4 at t=7.7 s: n4, wiped, on a ring of three
+        // after the leave, did not answer within the timeout; the same excuse, for that node.)
+        #expect(simulation.writtenWithoutPrimaryOrFallback["key-13"]?.contains("n1") == true, "\(simulation.writtenWithoutPrimaryOrFallback)")
         #expect(report == nil, "\(report ?? "")")
     }
 
