@@ -142,8 +142,7 @@ enum LargeValueStorage {
     static func allocate(byteCount: Int, pool: PrefaultPool? = nil) -> UnsafeMutableRawPointer {
         if byteCount >= mappedBytesMin {
             let length = mappedLength(byteCount)
-            return MappingCache.shared.take(length: length) ?? pool?.take(length: length)
-                ?? pool?.takeReserved(length: length) ?? map(length)
+            return MappingCache.shared.take(length: length) ?? pool?.take(length: length) ?? map(length)
         }
         return ValueSlabs.shared.allocate(byteCount: byteCount)
     }

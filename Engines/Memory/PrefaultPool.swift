@@ -17,11 +17,6 @@ import Darwin
 /// Pooled bytes are resident memory the engine holds beyond its payload, outside `bytesMax`: `pooledBytes`
 /// reports them (`MemoryEngine.prefaultedBytes`).
 ///
-/// Slices come from one reserved 32 MiB mapping at a time and are populated with `MADV_POPULATE_WRITE`; an empty
-/// pool hands out an unpopulated slice (`takeReserved`), so neither a put nor the refiller maps per value, and a
-/// put no longer waits on the mmap write lock behind a populate (256 KiB fillrandom of 4,000 values, quiet machine,
-/// three interleaved pairs: 2.8k / 11.8k / 11.3k → 14.9k / 11.4k / 13.4k ops/s; LMDB 2.0k–12.5k).
-///
 /// Measured on the shared 2-core VM (2026-11-25, load 5.8–8, release, `bench engines --value-size 262144
 /// --workloads fillrandom`, runs interleaved with the build before it, both engine orders): at 1,000 keys memory's
 /// median went from 4.5k to 6.5k ops/s and its p50 from 98 to 85 µs (LMDB 5.7k–6.4k, 82 µs); at 4,000 keys from
@@ -30,8 +25,6 @@ import Darwin
 final class PrefaultPool: @unchecked Sendable {
     /// Sixteen 256 KiB values: a fill that outruns the refiller finds this much ready, and no more is held.
     static let defaultPrefaultedBytesMax = 16 * (256 << 10)
-    /// Address space mapped at once (unpopulated, so no memory) and carved into slices of the length asked for.
-    static let reserveBytes = 32 << 20
 
     /// Most bytes of populated mappings held at once.
     let prefaultedBytesMax: Int
@@ -40,11 +33,6 @@ final class PrefaultPool: @unchecked Sendable {
     private let changed: UnsafeMutablePointer<pthread_cond_t>
     /// Populated mappings of `regionLength` bytes, now the pool's.
     private var regions: [UnsafeMutableRawPointer] = []
-    /// Unpopulated slices of `regionLength` bytes carved from one reserved mapping (`reserveBytes`), which the
-    /// refiller populates with `MADV_POPULATE_WRITE` and a put takes when no populated one is ready
-    /// (`takeReserved`). Neither needs the process's mmap write lock, so a put never waits behind a populate the
-    /// refiller is doing (each `mmap` did: 1–2 % of 256 KiB puts stalled 1.5–2.3 ms on that lock).
-    private var reserved: [UnsafeMutableRawPointer] = []
     private var regionLength = 0
     /// The length the last `take` asked for; 0 before any.
     private var wantedLength = 0
@@ -73,7 +61,7 @@ final class PrefaultPool: @unchecked Sendable {
 
     deinit {
         // The refiller holds a reference while it runs, so none runs here.
-        Self.unmap(regions + reserved, length: regionLength)
+        Self.unmap(regions, length: regionLength)
         pthread_cond_destroy(changed)
         changed.deallocate()
         pthread_mutex_destroy(lock)
@@ -120,15 +108,6 @@ final class PrefaultPool: @unchecked Sendable {
         return region
     }
 
-    /// An unpopulated slice of exactly `length` bytes from the reserve, now the caller's (its pages fault in as the
-    /// caller writes them), or nil when there is none of that length; for a put that found no populated mapping.
-    func takeReserved(length: Int) -> UnsafeMutableRawPointer? {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        guard !isStopped, length == regionLength else { return nil }
-        return reserved.popLast()
-    }
-
     /// Waits until the refiller has filled the pool for the length asked for last (or the pool is stopped, or
     /// nothing was asked for yet); for tests and benchmarks that want a known state.
     func waitUntilFilled() {
@@ -157,10 +136,9 @@ final class PrefaultPool: @unchecked Sendable {
         let (released, length) = locked { () -> ([UnsafeMutableRawPointer], Int) in
             defer {
                 regions = []
-                reserved = []
                 pooledBytesNow = 0
             }
-            return (regions + reserved, regionLength)
+            return (regions, regionLength)
         }
         Self.unmap(released, length: length)
     }
@@ -201,32 +179,17 @@ final class PrefaultPool: @unchecked Sendable {
         pthread_mutex_lock(lock)
         while !isStopped {
             if regionLength != wantedLength {
-                let (old, oldReserved, oldLength) = (regions, reserved, regionLength)
+                let (old, oldLength) = (regions, regionLength)
                 regions = []
-                reserved = []
                 pooledBytesNow = 0
                 regionLength = wantedLength
                 pthread_mutex_unlock(lock)
                 Self.release(old, length: oldLength)
-                Self.unmap(oldReserved, length: oldLength)
                 pthread_mutex_lock(lock)
             } else if !isFull {
                 let length = wantedLength
-                guard let region = reserved.popLast() else {
-                    pthread_mutex_unlock(lock)
-                    let slices = Self.reserve(length)
-                    pthread_mutex_lock(lock)
-                    if isStopped || length != regionLength {
-                        pthread_mutex_unlock(lock)
-                        Self.unmap(slices, length: length)
-                        pthread_mutex_lock(lock)
-                    } else {
-                        reserved += slices
-                    }
-                    continue
-                }
                 pthread_mutex_unlock(lock)
-                Self.populate(region, length: length)
+                let region = LargeValueStorage.map(length)
                 pthread_mutex_lock(lock)
                 if isStopped || length != regionLength || pooledBytesNow + length > prefaultedBytesMax {
                     pthread_mutex_unlock(lock)
@@ -242,24 +205,6 @@ final class PrefaultPool: @unchecked Sendable {
             }
         }
         pthread_mutex_unlock(lock)
-    }
-
-    /// Slices of `length` bytes of one new unpopulated mapping of about `reserveBytes` (at least one slice).
-    private static func reserve(_ length: Int) -> [UnsafeMutableRawPointer] {
-        let count = max(1, reserveBytes / length)
-        let base = LargeValueStorage.map(count * length, populated: false)
-        return (0..<count).reversed().map { base + $0 * length }
-    }
-
-    /// Makes every page of a slice resident and writable: one `MADV_POPULATE_WRITE` (Linux 5.14), which takes the
-    /// mmap lock only for reading; on an older kernel, a write to each page.
-    private static func populate(_ region: UnsafeMutableRawPointer, length: Int) {
-        #if os(Linux)
-        if madvise(region, length, ValueSlabs.madvisePopulateWrite) == 0 { return }
-        #endif
-        for offset in stride(from: 0, to: length, by: LargeValueStorage.pageBytes) {
-            region.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
-        }
     }
 
     /// Gives mappings no longer wanted to `MappingCache`, unmapping those it refuses.

@@ -13,7 +13,6 @@ struct PrefaultPoolTests {
     static let engineLength = 289 * LargeValueStorage.pageBytes
     static let budgetLength = 301 * LargeValueStorage.pageBytes
     static let budgetEngineLength = 307 * LargeValueStorage.pageBytes
-    static let reserveLength = 311 * LargeValueStorage.pageBytes
 
     @Test("no thread until the first take; then the pool fills to prefaultedBytesMax and no further")
     func fillsWithinLimit() {
@@ -38,26 +37,6 @@ struct PrefaultPoolTests {
         pool.waitUntilFilled()
         #expect(pool.pooledBytes == 3 * Self.length)
         #expect(pool.counts.taken == 1 && pool.counts.missed == 1)
-    }
-
-    @Test("with no populated mapping ready, a put gets an unpopulated slice of the reserve, writable whole")
-    func reservedSliceWhenNoneIsPopulated() {
-        let pool = PrefaultPool(prefaultedBytesMax: Self.reserveLength, budget: RefillerBudget(refillersMax: 1))
-        defer { pool.stop() }
-        #expect(pool.takeReserved(length: Self.reserveLength) == nil, "nothing is reserved before the first take")
-        _ = pool.take(length: Self.reserveLength)
-        pool.waitUntilFilled()
-        #expect(pool.pooledBytes == Self.reserveLength, "one populated mapping; the rest of the reserve is not counted")
-        #expect(pool.takeReserved(length: Self.otherLength) == nil, "only the length asked for last is reserved")
-        let slice = pool.takeReserved(length: Self.reserveLength)
-        #expect(slice != nil && slice != pool.pooledRegions.last)
-        if let slice {
-            let bytes = UnsafeMutableRawBufferPointer(start: slice, count: Self.reserveLength)
-            #expect(bytes.allSatisfy { $0 == 0 })
-            bytes.initializeMemory(as: UInt8.self, repeating: 0xA5)
-            LargeValueStorage.deallocate(slice, byteCount: Self.reserveLength)
-        }
-        #expect(pool.pooledBytes == Self.reserveLength)
     }
 
     @Test("a value longer than prefaultedBytesMax, or a pool with no room, is a miss and starts no thread")
