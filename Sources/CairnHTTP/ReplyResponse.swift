@@ -41,11 +41,15 @@ enum ReplyResponse {
 
     /// `milliseconds` since 1970 as ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T01:30:00.123Z`.
     static func timestamp(milliseconds: UInt64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
+        // Whole seconds through the style, the milliseconds appended exactly (a Double of the time would round
+        // .123 down to .122).
+        let seconds = Date(timeIntervalSince1970: Double(milliseconds / 1_000)).formatted(wholeSecondsStyle)
+        assert(seconds.hasSuffix("Z"), "the style writes UTC as Z")
+        return seconds.dropLast() + "." + String(String(milliseconds % 1_000 + 1_000).dropFirst()) + "Z"
     }
+
+    /// One value-type style for every sibling (a formatter per call was built on each 300 reply's path).
+    static let wholeSecondsStyle = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
 
     static func found(_ values: [[UInt8]], context: [UInt8], modifiedMilliseconds: [UInt64] = []) -> Response {
         let encodedContext = ContextHeader.encode(context)

@@ -91,6 +91,15 @@ struct NodeMessageCodecTests {
         }
         // A detector gossip message claiming 1,000 updates in no bytes.
         #expect(throws: PayloadError.self) { try NodeMessageCodec.decodeMessage([3, 5, 0xE8, 0x07]) }
+        // A value reply with one write time for two values (the encoder writes what it is given; the decoder refuses).
+        let mismatched = try codec.encode(.replication(.coordinator(.coordinated(
+            id: Self.id, reply: .values(id: 6, values: [[1], [2]], context: [9], modifiedMilliseconds: [7])))))
+        do {
+            _ = try NodeMessageCodec.decodeMessage(mismatched)
+            Issue.record("one write time for two values decoded")
+        } catch {
+            #expect(error.description.contains("modified times"), "\(error)")
+        }
         // A varint of eleven bytes.
         #expect(throws: PayloadError.self) { try NodeMessageCodec.decodeMessage([2, 1] + [UInt8](repeating: 0xFF, count: 10) + [1]) }
     }

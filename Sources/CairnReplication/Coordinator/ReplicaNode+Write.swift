@@ -103,7 +103,7 @@ extension ReplicaNode {
     mutating func writeTimedOut(_ requestID: RequestID) -> [Directive] {
         guard let pending = coordinator.writes.removeValue(forKey: requestID) else { return [] }
         let request = pending.request
-        guard request.timeoutReply == nil else { return [request.timeoutReply!] }
+        if let reply = request.timeoutReply { return [reply] }
         let uncovered = request.primaries.filter { primary in
             !request.hasAnswered(primary) && !request.targets.standIns.contains { $0.value == primary && request.hasAnswered($0.key) }
         }

@@ -173,6 +173,9 @@ extension NodeMessageCodec {
             for _ in 0..<count { values.append(try input.blob("value", bytesMax: ReplicationLimits.valueBytesMax)) }
             let context = try readData(&input, "context")
             let modifiedCount = try input.count("modified times", max: ReplicationLimits.storedSiblingsMax)
+            guard modifiedCount == 0 || modifiedCount == count else {
+                throw .malformed("modified times: \(modifiedCount) for \(count) values (0 or one per value expected)")
+            }
             var modified: [UInt64] = []
             for _ in 0..<modifiedCount { modified.append(try input.varint("modified time")) }
             return .values(id: id, values: values, context: context, modifiedMilliseconds: modified)
