@@ -13,18 +13,36 @@ import Darwin
 /// one (past it a pool stays empty). It holds mappings of one length only, the one asked for last (`take`), at most
 /// `prefaultedBytesMax` bytes of them; when the length asked for changes, the refiller hands the old ones to
 /// `MappingCache` (else unmaps them). The thread starts on the first `take` and ends in `stop` (the engine's
-/// close), which joins it and unmaps whatever is pooled. An empty pool answers nil and the caller maps as before.
-/// Pooled bytes are resident memory the engine holds beyond its payload, outside `bytesMax`: `pooledBytes`
-/// reports them (`MemoryEngine.prefaultedBytes`).
+/// close), which joins it and unmaps whatever is pooled. A pool with nothing reserved yet answers nil and the caller
+/// maps for itself. Pooled bytes are resident memory the engine holds beyond its payload, outside `bytesMax`:
+/// `pooledBytes` reports them (`MemoryEngine.prefaultedBytes`); reserved slices are address space only.
 ///
-/// Measured on the shared 2-core VM (2026-11-25, load 5.8–8, release, `bench engines --value-size 262144
-/// --workloads fillrandom`, runs interleaved with the build before it, both engine orders): at 1,000 keys memory's
-/// median went from 4.5k to 6.5k ops/s and its p50 from 98 to 85 µs (LMDB 5.7k–6.4k, 82 µs); at 4,000 keys from
-/// 4.5k to 5.5k ops/s, p50 94 to 85 µs. The gain needs the second core: under load the refiller falls behind and
-/// most puts map for themselves, as before.
+/// A put does not wait for the refiller's work: slices come from one unpopulated mapping of `reservedBytes` made at a time
+/// (one `mmap` per 32 values of 256 KiB, ahead of need) and are populated `populateChunkBytes` at a time with
+/// `MADV_POPULATE_WRITE`, which holds the process's mmap lock only shared and only for a chunk. When no populated
+/// slice is ready, a put takes an unpopulated one and populates it itself the same way, alongside the refiller,
+/// instead of mapping (an `mmap` waits for the populate under way, and on the 2-core VM a thread that sleeps on
+/// that lock wakes 1.5–2 ms later). The refiller runs as `SCHED_IDLE`, so a put ready to run never waits behind it
+/// on a shared core (perf showed a put runnable for 1.3 ms while the refiller populated on its core).
+///
+/// Measured on the 2-core VM (2026-11-25, release, quiet, `bench engines --engines memory,lmdb --value-size 262144
+/// --keys 1000 --workloads fillrandom`, six runs alternating the engine order): before, memory 9.0k–11.1k ops/s
+/// against LMDB's 11.7k–12.3k (p99 1.5–2.0 ms); with reserved slices, chunked populates, puts that populate for
+/// themselves and an idle-priority refiller, 10.1k–14.6k against 10.6k–12.5k (memory ahead in 5 of 6). Under load the refiller falls
+/// behind and the puts populate for themselves.
 final class PrefaultPool: @unchecked Sendable {
     /// Sixteen 256 KiB values: a fill that outruns the refiller finds this much ready, and no more is held.
     static let defaultPrefaultedBytesMax = 16 * (256 << 10)
+    /// Address space reserved by one `mmap` (no memory until populated), carved into slices of the length asked for.
+    static let reservedBytes = 8 << 20
+    /// Bytes populated per `MADV_POPULATE_WRITE` call, so the mmap lock is released between chunks.
+    static let populateChunkBytes = 64 << 10
+    /// The refiller reserves more address space when fewer unpopulated slices than this remain.
+    static let reservedSlicesMin = 4
+    #if os(Linux)
+    /// `SCHED_IDLE` (Linux's `<sched.h>`, which Glibc's Swift module does not export).
+    static let schedIdlePolicy: Int32 = 5
+    #endif
 
     /// Most bytes of populated mappings held at once.
     let prefaultedBytesMax: Int
@@ -33,12 +51,15 @@ final class PrefaultPool: @unchecked Sendable {
     private let changed: UnsafeMutablePointer<pthread_cond_t>
     /// Populated mappings of `regionLength` bytes, now the pool's.
     private var regions: [UnsafeMutableRawPointer] = []
+    /// Unpopulated slices of `regionLength` bytes of the reserved mapping, the next one taken last.
+    private var reserved: [UnsafeMutableRawPointer] = []
     private var regionLength = 0
     /// The length the last `take` asked for; 0 before any.
     private var wantedLength = 0
     private var pooledBytesNow = 0
     private var takenCount = 0
     private var missedCount = 0
+    private var populatedByCallerCount = 0
     #if os(Linux)
     private var refiller: pthread_t?
     #endif
@@ -47,10 +68,17 @@ final class PrefaultPool: @unchecked Sendable {
     /// The process-wide cap on refiller threads this pool's thread counts against.
     let budget: RefillerBudget
 
-    init(prefaultedBytesMax: Int = PrefaultPool.defaultPrefaultedBytesMax, budget: RefillerBudget = .shared) {
+    /// Whether a take starts the refiller thread; false only in tests that fill the pool by hand (`reserveSlices`).
+    private let startsRefiller: Bool
+
+    init(
+        prefaultedBytesMax: Int = PrefaultPool.defaultPrefaultedBytesMax, budget: RefillerBudget = .shared,
+        startsRefiller: Bool = true
+    ) {
         precondition(prefaultedBytesMax >= 0, "prefaultedBytesMax is never negative")
         self.prefaultedBytesMax = prefaultedBytesMax
         self.budget = budget
+        self.startsRefiller = startsRefiller
         lock = .allocate(capacity: 1)
         let mutexMade = pthread_mutex_init(lock, nil)
         precondition(mutexMade == 0, "pthread_mutex_init failed with \(mutexMade)")
@@ -61,7 +89,7 @@ final class PrefaultPool: @unchecked Sendable {
 
     deinit {
         // The refiller holds a reference while it runs, so none runs here.
-        Self.unmap(regions, length: regionLength)
+        Self.unmap(regions + reserved, length: regionLength)
         pthread_cond_destroy(changed)
         changed.deallocate()
         pthread_mutex_destroy(lock)
@@ -71,8 +99,15 @@ final class PrefaultPool: @unchecked Sendable {
     /// Bytes of the populated mappings held now.
     var pooledBytes: Int { locked { pooledBytesNow } }
 
-    /// Takes answered from the pool, and takes it could not answer (empty, another length, too long, stopped).
+    /// Takes answered from the pool (populated ahead or, when none was ready, by the caller), and takes it could not
+    /// answer (nothing reserved, another length, too long, stopped).
     var counts: (taken: Int, missed: Int) { locked { (takenCount, missedCount) } }
+
+    /// Takes the caller populated itself, from a reserved slice, because no populated one was ready.
+    var populatedByCaller: Int { locked { populatedByCallerCount } }
+
+    /// Unpopulated reserved slices held now; for tests.
+    var reservedCount: Int { locked { reserved.count } }
 
     /// Whether the refiller thread runs (started and not yet joined).
     var isRefilling: Bool {
@@ -86,26 +121,41 @@ final class PrefaultPool: @unchecked Sendable {
     /// The pooled mappings, next taken last; for tests.
     var pooledRegions: [UnsafeMutableRawPointer] { locked { regions } }
 
-    /// A populated mapping of exactly `length` bytes, now the caller's, or nil when none is ready. Asks the refiller
-    /// for more of `length` (starting it on the first call), unless the pool is stopped or `length` cannot fit.
+    /// A populated mapping of exactly `length` bytes, now the caller's, or nil when the pool has none of that length.
+    /// One populated ahead when ready, else a reserved slice the caller populates here (no `mmap`). Asks the
+    /// refiller for more of `length` (starting it on the first call), unless the pool is stopped or `length` cannot fit.
     func take(length: Int) -> UnsafeMutableRawPointer? {
         pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
         guard !isStopped, length <= prefaultedBytesMax else {
             missedCount += 1
+            pthread_mutex_unlock(lock)
             return nil
         }
         wantedLength = length
         startRefillerIfNeeded()
         pthread_cond_broadcast(changed)
-        guard length == regionLength, let region = regions.popLast() else {
+        guard length == regionLength else {
             missedCount += 1
+            pthread_mutex_unlock(lock)
             return nil
         }
-        pooledBytesNow -= length
-        assert(pooledBytesNow >= 0, "pooled bytes never go negative")
+        if let region = regions.popLast() {
+            pooledBytesNow -= length
+            assert(pooledBytesNow >= 0, "pooled bytes never go negative")
+            takenCount += 1
+            pthread_mutex_unlock(lock)
+            return region
+        }
+        guard let slice = reserved.popLast() else {
+            missedCount += 1
+            pthread_mutex_unlock(lock)
+            return nil
+        }
         takenCount += 1
-        return region
+        populatedByCallerCount += 1
+        pthread_mutex_unlock(lock)
+        Self.populate(slice, length: length)
+        return slice
     }
 
     /// Waits until the refiller has filled the pool for the length asked for last (or the pool is stopped, or
@@ -136,9 +186,10 @@ final class PrefaultPool: @unchecked Sendable {
         let (released, length) = locked { () -> ([UnsafeMutableRawPointer], Int) in
             defer {
                 regions = []
+                reserved = []
                 pooledBytesNow = 0
             }
-            return (regions, regionLength)
+            return (regions + reserved, regionLength)
         }
         Self.unmap(released, length: length)
     }
@@ -151,7 +202,7 @@ final class PrefaultPool: @unchecked Sendable {
     /// Call holding `lock`.
     private func startRefillerIfNeeded() {
         #if os(Linux)
-        guard refiller == nil else { return }
+        guard startsRefiller, refiller == nil else { return }
         guard budget.reserve() else {
             // `RefillerBudget.refillersMax` pools already refill: this one stays empty and its puts map as before.
             isStopped = true
@@ -176,20 +227,35 @@ final class PrefaultPool: @unchecked Sendable {
 
     /// The refiller's loop: keeps the pool full of mappings of `wantedLength` until stopped. Maps with no lock held.
     private func refill() {
+        #if os(Linux)
+        // Background work: a put that is ready to run always runs before it (the 2-core VM's scheduler put both
+        // threads on one core, and a put waited 1.3 ms, runnable, behind a populate).
+        var parameters = sched_param(sched_priority: 0)
+        _ = pthread_setschedparam(pthread_self(), Self.schedIdlePolicy, &parameters)
+        #endif
         pthread_mutex_lock(lock)
         while !isStopped {
             if regionLength != wantedLength {
-                let (old, oldLength) = (regions, regionLength)
+                let (old, oldReserved, oldLength) = (regions, reserved, regionLength)
                 regions = []
+                reserved = []
                 pooledBytesNow = 0
                 regionLength = wantedLength
                 pthread_mutex_unlock(lock)
                 Self.release(old, length: oldLength)
+                Self.unmap(oldReserved, length: oldLength)
+                pthread_mutex_lock(lock)
+            } else if reserved.count < Self.reservedSlicesMin {
+                // The next slices, reserved before the last is taken, so neither this thread nor a put maps per value.
+                let length = wantedLength
+                pthread_mutex_unlock(lock)
+                reserveSlices(length: length)
                 pthread_mutex_lock(lock)
             } else if !isFull {
                 let length = wantedLength
+                let region = reserved.removeLast()
                 pthread_mutex_unlock(lock)
-                let region = LargeValueStorage.map(length)
+                Self.populate(region, length: length)
                 pthread_mutex_lock(lock)
                 if isStopped || length != regionLength || pooledBytesNow + length > prefaultedBytesMax {
                     pthread_mutex_unlock(lock)
@@ -205,6 +271,44 @@ final class PrefaultPool: @unchecked Sendable {
             }
         }
         pthread_mutex_unlock(lock)
+    }
+
+    /// Maps one unpopulated reservation and adds its slices of `length` bytes to the pool, if `length` is still the
+    /// length it holds (else unmaps it). Call without `lock`; the refiller calls it, and tests that fill by hand.
+    func reserveSlices(length: Int) {
+        let slices = Self.reserve(length)
+        pthread_mutex_lock(lock)
+        // A pool that never starts its refiller (tests) takes the length of its first reservation.
+        if !startsRefiller, regionLength == 0 { regionLength = length }
+        let kept = !isStopped && length == regionLength
+        // The slices kept are taken before the new ones: both lists hold the next one taken last.
+        if kept { reserved = slices + reserved }
+        pthread_mutex_unlock(lock)
+        if !kept { Self.unmap(slices, length: length) }
+    }
+
+    /// Slices of `length` bytes of one new unpopulated mapping of about `reservedBytes` (at least one slice), the
+    /// lowest address last. Each slice is later unmapped on its own (`LargeValueStorage.deallocate`).
+    private static func reserve(_ length: Int) -> [UnsafeMutableRawPointer] {
+        let count = max(1, reservedBytes / length)
+        let base = LargeValueStorage.map(count * length, populated: false)
+        return (0..<count).reversed().map { base + $0 * length }
+    }
+
+    /// Makes every page of `region` resident and written (zeroed by the kernel): `MADV_POPULATE_WRITE` a chunk at a
+    /// time, or, where the kernel lacks it (before Linux 5.14), a write to each page.
+    static func populate(_ region: UnsafeMutableRawPointer, length: Int) {
+        var offset = 0
+        #if os(Linux)
+        while offset < length {
+            let chunk = min(populateChunkBytes, length - offset)
+            guard madvise(region + offset, chunk, ValueSlabs.madvisePopulateWrite) == 0 else { break }
+            offset += chunk
+        }
+        #endif
+        for page in stride(from: offset, to: length, by: LargeValueStorage.pageBytes) {
+            region.storeBytes(of: 0, toByteOffset: page, as: UInt8.self)
+        }
     }
 
     /// Gives mappings no longer wanted to `MappingCache`, unmapping those it refuses.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CairnStorage
 import Testing
 
@@ -13,6 +16,15 @@ struct PrefaultPoolTests {
     static let engineLength = 289 * LargeValueStorage.pageBytes
     static let budgetLength = 301 * LargeValueStorage.pageBytes
     static let budgetEngineLength = 307 * LargeValueStorage.pageBytes
+    static let reservedLength = 283 * LargeValueStorage.pageBytes
+
+    /// How many of the pages of `region` are resident (`mincore`).
+    static func residentPages(_ region: UnsafeMutableRawPointer, length: Int) -> Int {
+        var vector = [UInt8](repeating: 0, count: length / LargeValueStorage.pageBytes)
+        let answered = mincore(region, length, &vector)
+        #expect(answered == 0, "mincore answers for a mapping of ours")
+        return vector.filter { $0 & 1 != 0 }.count
+    }
 
     @Test("no thread until the first take; then the pool fills to prefaultedBytesMax and no further")
     func fillsWithinLimit() {
@@ -37,6 +49,46 @@ struct PrefaultPoolTests {
         pool.waitUntilFilled()
         #expect(pool.pooledBytes == 3 * Self.length)
         #expect(pool.counts.taken == 1 && pool.counts.missed == 1)
+    }
+
+    @Test("populate makes every page of a fresh unpopulated mapping resident, zeroed and writable")
+    func populateMakesEveryPageResident() {
+        let length = 64 * LargeValueStorage.pageBytes
+        let region = LargeValueStorage.map(length, populated: false)
+        defer { munmap(region, length) }
+        #expect(Self.residentPages(region, length: length) == 0)
+        PrefaultPool.populate(region, length: length)
+        #expect(Self.residentPages(region, length: length) == 64)
+        let bytes = UnsafeMutableRawBufferPointer(start: region, count: length)
+        #expect(bytes.allSatisfy { $0 == 0 })
+        bytes.initializeMemory(as: UInt8.self, repeating: 0xA5)
+        #expect(bytes.allSatisfy { $0 == 0xA5 })
+    }
+
+    @Test("with no populated mapping ready, a take populates a reserved slice itself instead of missing")
+    func takePopulatesAReservedSlice() {
+        let pool = PrefaultPool(
+            prefaultedBytesMax: 4 * Self.reservedLength, budget: RefillerBudget(refillersMax: 1), startsRefiller: false)
+        defer { pool.stop() }
+        #expect(pool.take(length: Self.reservedLength) == nil, "nothing reserved yet: a miss")
+        pool.reserveSlices(length: Self.reservedLength)
+        let slices = PrefaultPool.reservedBytes / Self.reservedLength
+        #expect(pool.reservedCount == slices)
+        let next = pool.take(length: Self.reservedLength)
+        #expect(next != nil)
+        #expect(pool.populatedByCaller == 1 && pool.reservedCount == slices - 1)
+        #expect(pool.counts.taken == 1 && pool.counts.missed == 1)
+        #expect(!pool.isRefilling)
+        if let next {
+            #expect(Self.residentPages(next, length: Self.reservedLength) == Self.reservedLength / LargeValueStorage.pageBytes)
+            let bytes = UnsafeMutableRawBufferPointer(start: next, count: Self.reservedLength)
+            #expect(bytes.allSatisfy { $0 == 0 })
+            bytes.initializeMemory(as: UInt8.self, repeating: 0x3C)
+            // A slice of a larger mapping is unmapped on its own, as a value's own mapping is.
+            LargeValueStorage.deallocate(next, byteCount: Self.reservedLength)
+        }
+        pool.stop()
+        #expect(pool.reservedCount == 0 && pool.take(length: Self.reservedLength) == nil)
     }
 
     @Test("a value longer than prefaultedBytesMax, or a pool with no room, is a miss and starts no thread")
