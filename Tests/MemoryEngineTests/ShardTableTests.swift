@@ -40,4 +40,17 @@ struct ShardTableTests {
         }
         #expect(model.count > 100, "the run keeps enough keys for long probe runs")
     }
+
+    @Test("a batch locks each shard of its keys once, in ascending order, and no other")
+    func batchShardsAreDistinctAndAscending() {
+        var random = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 1_000, 20_000] {
+            let hashes = (0..<count).map { _ in UInt64.random(in: .min ... .max, using: &random) }
+            let expected = Set(hashes.map { Int($0 >> UInt64(64 - ShardedKeyMap.shardBits)) }).sorted()
+            #expect(ShardedKeyMap.distinctShards(hashes) == expected)
+        }
+        // Repeats of one hash, and the first and last shard.
+        #expect(ShardedKeyMap.distinctShards([7, 7, 7]) == [0])
+        #expect(ShardedKeyMap.distinctShards([.max, 0, .max]) == [0, ShardedKeyMap.shardCount - 1])
+    }
 }
