@@ -17,25 +17,28 @@ import Darwin
 /// maps for itself. Pooled bytes are resident memory the engine holds beyond its payload, outside `bytesMax`:
 /// `pooledBytes` reports them (`MemoryEngine.prefaultedBytes`); reserved slices are address space only.
 ///
-/// A put does not wait for the refiller's work: slices come from one unpopulated mapping of `reservedBytes` made at a time
-/// (one `mmap` per 32 values of 256 KiB, ahead of need) and are populated `populateChunkBytes` at a time with
-/// `MADV_POPULATE_WRITE`, which holds the process's mmap lock only shared and only for a chunk. When no populated
-/// slice is ready, a put takes an unpopulated one and populates it itself the same way, alongside the refiller,
-/// instead of mapping (an `mmap` waits for the populate under way, and on the 2-core VM a thread that sleeps on
-/// that lock wakes 1.5–2 ms later). The refiller runs as `SCHED_IDLE`, so a put ready to run never waits behind it
-/// on a shared core (perf showed a put runnable for 1.3 ms while the refiller populated on its core).
+/// A put does not wait for the refiller's work. Slices come from one unpopulated mapping of `reservedBytes` made at
+/// a time (one `mmap` per 256 values of 256 KiB, ahead of need). The refiller populates a slice by writing to each
+/// page (`touchPages`): page faults take only that mapping's lock, never the process's mmap lock, so the `mprotect`
+/// and `mmap` of a put's own allocations never queue behind it (they did behind `MADV_POPULATE_WRITE`, which holds
+/// the mmap lock shared, and on the 2-core VM a thread that sleeps on that lock wakes 1.5–2 ms later: 1–2 % of
+/// 256 KiB puts stalled that long). When no populated slice is ready, a put takes an unpopulated one and populates
+/// it itself (`populate`, `MADV_POPULATE_WRITE` a chunk at a time) instead of mapping. The refiller runs as
+/// `SCHED_IDLE`, so a put ready to run never waits behind it on a shared core (perf showed a put runnable for
+/// 1.3 ms while the refiller populated on its core).
 ///
 /// Measured on the 2-core VM (2026-11-25, release, quiet, `bench engines --engines memory,lmdb --value-size 262144
-/// --keys 1000 --workloads fillrandom`, six runs alternating the engine order): before, memory 9.0k–11.1k ops/s
-/// against LMDB's 11.7k–12.3k (p99 1.5–2.0 ms); with reserved slices, chunked populates, puts that populate for
-/// themselves and an idle-priority refiller, 10.1k–14.6k against 10.6k–12.5k (memory ahead in 5 of 6). Under load the refiller falls
-/// behind and the puts populate for themselves.
+/// --keys 1000 --workloads fillrandom`, runs alternating the engine order): a refiller that mapped each value with
+/// `MAP_POPULATE`: memory 9.0k–11.1k ops/s against LMDB's 11.7k–12.3k, p99 1.5–2.0 ms; reserved slices populated
+/// with `MADV_POPULATE_WRITE`: 10.1k–14.6k against 10.6k–12.5k, p99 still 1.6 ms; populated by page faults:
+/// 16.3k–17.7k against 10.9k–12.4k, p99 142–246 µs. Under load the refiller falls behind and the puts populate for
+/// themselves.
 final class PrefaultPool: @unchecked Sendable {
     /// Sixteen 256 KiB values: a fill that outruns the refiller finds this much ready, and no more is held.
     static let defaultPrefaultedBytesMax = 16 * (256 << 10)
     /// Address space reserved by one `mmap` (no memory until populated), carved into slices of the length asked for.
-    static let reservedBytes = 8 << 20
-    /// Bytes populated per `MADV_POPULATE_WRITE` call, so the mmap lock is released between chunks.
+    static let reservedBytes = 64 << 20
+    /// Bytes a put populates per `MADV_POPULATE_WRITE` call, so the mmap lock is released between chunks.
     static let populateChunkBytes = 64 << 10
     /// The refiller reserves more address space when fewer unpopulated slices than this remain.
     static let reservedSlicesMin = 4
@@ -255,7 +258,7 @@ final class PrefaultPool: @unchecked Sendable {
                 let length = wantedLength
                 let region = reserved.removeLast()
                 pthread_mutex_unlock(lock)
-                Self.populate(region, length: length)
+                Self.touchPages(region, length: length)
                 pthread_mutex_lock(lock)
                 if isStopped || length != regionLength || pooledBytesNow + length > prefaultedBytesMax {
                     pthread_mutex_unlock(lock)
@@ -293,6 +296,15 @@ final class PrefaultPool: @unchecked Sendable {
         let count = max(1, reservedBytes / length)
         let base = LargeValueStorage.map(count * length, populated: false)
         return (0..<count).reversed().map { base + $0 * length }
+    }
+
+    /// Makes every page of `region` resident by writing a zero to each: page faults, which take only the mapping's
+    /// own lock, so a `mmap` or `mprotect` of another thread never waits behind them (as it does behind
+    /// `MADV_POPULATE_WRITE`, which holds the process's mmap lock).
+    static func touchPages(_ region: UnsafeMutableRawPointer, length: Int) {
+        for page in stride(from: 0, to: length, by: LargeValueStorage.pageBytes) {
+            region.storeBytes(of: 0, toByteOffset: page, as: UInt8.self)
+        }
     }
 
     /// Makes every page of `region` resident and written (zeroed by the kernel): `MADV_POPULATE_WRITE` a chunk at a

@@ -65,6 +65,17 @@ struct PrefaultPoolTests {
         #expect(bytes.allSatisfy { $0 == 0xA5 })
     }
 
+    @Test("touchPages, the refiller's way, makes every page resident and leaves them zeroed")
+    func touchPagesMakesEveryPageResident() {
+        let length = 48 * LargeValueStorage.pageBytes
+        let region = LargeValueStorage.map(length, populated: false)
+        defer { munmap(region, length) }
+        #expect(Self.residentPages(region, length: length) == 0)
+        PrefaultPool.touchPages(region, length: length)
+        #expect(Self.residentPages(region, length: length) == 48)
+        #expect(UnsafeRawBufferPointer(start: region, count: length).allSatisfy { $0 == 0 })
+    }
+
     @Test("with no populated mapping ready, a take populates a reserved slice itself instead of missing")
     func takePopulatesAReservedSlice() {
         let pool = PrefaultPool(
