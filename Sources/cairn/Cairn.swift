@@ -18,6 +18,7 @@ struct Cairn: ParsableCommand {
     /// Parses and runs a command. Bad usage prints the usage and exits 64; any failure while running prints one
     /// `error:` line and exits 1.
     static func main() {
+        MallocSettings.apply()
         do {
             var command = try parseAsRoot()
             try command.run()
