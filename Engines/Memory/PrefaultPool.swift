@@ -318,9 +318,7 @@ final class PrefaultPool: @unchecked Sendable {
             offset += chunk
         }
         #endif
-        for page in stride(from: offset, to: length, by: LargeValueStorage.pageBytes) {
-            region.storeBytes(of: 0, toByteOffset: page, as: UInt8.self)
-        }
+        touchPages(region + offset, length: length - offset)
     }
 
     /// Gives mappings no longer wanted to `MappingCache`, unmapping those it refuses.
