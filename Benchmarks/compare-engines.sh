@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md and Benchmarks/results/*.json|svg: every section the engine comparison reports.
 #
-#   Benchmarks/compare-engines.sh           the full run: 17 minutes on 2 quiet cores, measured (see below)
+#   Benchmarks/compare-engines.sh           the full run: 16 minutes on 2 quiet cores, measured (see below)
 #   Benchmarks/compare-engines.sh --quick   every section with key counts / 100 and short durations (about 2 minutes),
 #                                           into a new temporary directory; BENCHMARKS.md and results/ are not touched
 #   Benchmarks/compare-engines.sh --scale N key counts / N, full durations, into a new temporary directory (a trial)
@@ -12,17 +12,17 @@
 #                batches of 1,000 (one commit, one fsync each), every other write its own commit; 2 s per workload,
 #                longer where a workload needs it to reach 1,000 operations                 measured  96 s
 #   2. buffered  buffered durability: all workloads, Cairn engines and raw C baselines, 1,000,000 keys, 1,000,000
-#                operations per workload, plus the side-by-side ratio to raw C in 10 slices measured 596 s
+#                operations per workload, plus the side-by-side ratio to raw C in 10 slices measured 577 s
 #   3. values    value-size sweep, 100 B / 1 KiB / 16 KiB / 256 KiB: fillrandom, overwrite, readrandom; 500,000,
 #                200,000, 16,000 and 1,000 keys (58 to 262 MB of keys and values); 2 s per non-fill workload
 #                                                                                       measured 100 s
 #   4. threads   thread scaling, 1 and 2 threads: YCSB A-F (zipfian), 500,000 keys; 2 s per workload
-#                                                                                       measured 122 s
+#                                                                                       measured 121 s
 #   5. large     a data set larger than the caches: 2,000,000 keys of 400-byte values (~830 MB logical, far above
 #                LevelDB's 32 MiB block cache); uniform reads that miss it, each workload starting with the table's
-#                files dropped from the kernel's page cache (--cold-reads); 3 s per non-fill workload  measured  95 s
-# Measured on 2026-11-25 with memory, lmdb, leveldb and rocksdb (and raw C in the buffered section): 1,009 s
-# (17 min) for the runs, on a shared 2-core VM with nothing else running (2,025 s under load, beside other builds).
+#                files dropped from the kernel's page cache (--cold-reads); 3 s per non-fill workload  measured  89 s
+# Measured on 2026-11-25 with memory, lmdb, leveldb and rocksdb (and raw C in the buffered section): 983 s
+# (16 min) for the runs, on a shared 2-core VM with nothing else running (2,025 s under load, beside other builds).
 # BENCHMARKS.md's first table gives the time each run really took. Extra arguments go to every `bench engines`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
