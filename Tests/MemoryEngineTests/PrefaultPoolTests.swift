@@ -51,29 +51,24 @@ struct PrefaultPoolTests {
         #expect(pool.counts.taken == 1 && pool.counts.missed == 1)
     }
 
-    @Test("populate makes every page of a fresh unpopulated mapping resident, zeroed and writable")
-    func populateMakesEveryPageResident() {
+    @Test(
+        "populate (a put's way) and touchPages (the refiller's) make every page of a fresh mapping resident, zeroed and writable",
+        arguments: [true, false])
+    func populatingMakesEveryPageResident(byMadvise: Bool) {
         let length = 64 * LargeValueStorage.pageBytes
         let region = LargeValueStorage.map(length, populated: false)
         defer { munmap(region, length) }
         #expect(Self.residentPages(region, length: length) == 0)
-        PrefaultPool.populate(region, length: length)
+        if byMadvise {
+            PrefaultPool.populate(region, length: length)
+        } else {
+            PrefaultPool.touchPages(region, length: length)
+        }
         #expect(Self.residentPages(region, length: length) == 64)
         let bytes = UnsafeMutableRawBufferPointer(start: region, count: length)
         #expect(bytes.allSatisfy { $0 == 0 })
         bytes.initializeMemory(as: UInt8.self, repeating: 0xA5)
         #expect(bytes.allSatisfy { $0 == 0xA5 })
-    }
-
-    @Test("touchPages, the refiller's way, makes every page resident and leaves them zeroed")
-    func touchPagesMakesEveryPageResident() {
-        let length = 48 * LargeValueStorage.pageBytes
-        let region = LargeValueStorage.map(length, populated: false)
-        defer { munmap(region, length) }
-        #expect(Self.residentPages(region, length: length) == 0)
-        PrefaultPool.touchPages(region, length: length)
-        #expect(Self.residentPages(region, length: length) == 48)
-        #expect(UnsafeRawBufferPointer(start: region, count: length).allSatisfy { $0 == 0 })
     }
 
     @Test("with no populated mapping ready, a take populates a reserved slice itself instead of missing")
