@@ -234,7 +234,10 @@ final class PrefaultPool: @unchecked Sendable {
         // Background work: a put that is ready to run always runs before it (the 2-core VM's scheduler put both
         // threads on one core, and a put waited 1.3 ms, runnable, behind a populate).
         var parameters = sched_param(sched_priority: 0)
-        _ = pthread_setschedparam(pthread_self(), Self.schedIdlePolicy, &parameters)
+        let demoted = pthread_setschedparam(pthread_self(), Self.schedIdlePolicy, &parameters)
+        // Lowering one's own policy needs no privilege; a kernel without SCHED_IDLE refuses, and the refiller then
+        // runs at normal priority, as it did before.
+        assert(demoted == 0 || demoted == EINVAL, "pthread_setschedparam(SCHED_IDLE) failed with \(demoted)")
         #endif
         pthread_mutex_lock(lock)
         while !isStopped {
@@ -281,8 +284,8 @@ final class PrefaultPool: @unchecked Sendable {
     func reserveSlices(length: Int) {
         let slices = Self.reserve(length)
         pthread_mutex_lock(lock)
-        // A pool that never starts its refiller (tests) takes the length of its first reservation.
-        if !startsRefiller, regionLength == 0 { regionLength = length }
+        // A pool that holds no length yet (no take has reached the refiller, or it never starts one) takes this one.
+        if regionLength == 0, regions.isEmpty, reserved.isEmpty { regionLength = length }
         let kept = !isStopped && length == regionLength
         // The slices kept are taken before the new ones: both lists hold the next one taken last.
         if kept { reserved = slices + reserved }
@@ -293,6 +296,7 @@ final class PrefaultPool: @unchecked Sendable {
     /// Slices of `length` bytes of one new unpopulated mapping of about `reservedBytes` (at least one slice), the
     /// lowest address last. Each slice is later unmapped on its own (`LargeValueStorage.deallocate`).
     private static func reserve(_ length: Int) -> [UnsafeMutableRawPointer] {
+        precondition(length > 0 && length % LargeValueStorage.pageBytes == 0, "slices are whole pages")
         let count = max(1, reservedBytes / length)
         let base = LargeValueStorage.map(count * length, populated: false)
         return (0..<count).reversed().map { base + $0 * length }

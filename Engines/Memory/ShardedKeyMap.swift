@@ -108,18 +108,19 @@ final class ShardedKeyMap {
     /// The shards of `hashes`, ascending and each once: marked in a bitmap of every shard, then read out in order
     /// (a batch of 1,000 puts spent more on hashing a `Set` and sorting it than on locking).
     static func distinctShards(_ hashes: [UInt64]) -> [Int] {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: shardCount / 64) { words in
+        let wordBits = UInt64.bitWidth
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: shardCount / wordBits) { words in
             words.initialize(repeating: 0)
             for hash in hashes {
                 let shard = Self.shard(hash)
-                words[shard >> 6] |= 1 << UInt64(shard & 63)
+                words[shard / wordBits] |= 1 << UInt64(shard % wordBits)
             }
             var indices: [Int] = []
             indices.reserveCapacity(min(hashes.count, shardCount))
             for (index, word) in words.enumerated() {
                 var bits = word
                 while bits != 0 {
-                    indices.append(index << 6 | bits.trailingZeroBitCount)
+                    indices.append(index * wordBits + bits.trailingZeroBitCount)
                     bits &= bits - 1
                 }
             }

@@ -16,6 +16,8 @@ import Foundation
 enum MallocSettings {
     /// Arenas the process may have.
     static let arenasMax: Int32 = 1
+    /// `M_ARENA_MAX` of `<malloc.h>`, which Glibc's Swift module does not export.
+    static let arenaMaxOption: Int32 = -8
 
     /// Applies the settings unless the environment sets them; returns whether it did.
     @discardableResult
@@ -24,11 +26,11 @@ enum MallocSettings {
             return false
         }
         #if canImport(Glibc)
-        // Glibc's Swift module does not export <malloc.h>: mallopt is looked up, M_ARENA_MAX is its -8.
+        // Glibc's Swift module does not export <malloc.h>: mallopt is looked up (it answers 1 on success).
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        return mallopt(-8, arenasMax) == 1
+        return mallopt(arenaMaxOption, arenasMax) == 1
         #else
         return false
         #endif
